@@ -1,0 +1,219 @@
+import { Command, Option } from 'commander';
+import { parseConfig, type Config, type ConfigOverrides } from '../core/config.js';
+import { AetherError } from '../core/errors.js';
+import { bootstrapDefaults, createAether, openConfiguredStore, VERSION } from '../app.js';
+import type { Store } from '../storage/index.js';
+
+interface GlobalFlags {
+  dataDir?: string;
+  databaseUrl?: string;
+  logLevel?: string;
+  json?: boolean;
+}
+
+function configFrom(flags: GlobalFlags & { port?: string; host?: string }): Config {
+  const overrides: ConfigOverrides = {
+    AETHER_DATA_DIR: flags.dataDir,
+    DATABASE_URL: flags.databaseUrl,
+    LOG_LEVEL: flags.logLevel,
+    AETHER_PORT: flags.port,
+    AETHER_HOST: flags.host,
+  };
+  return parseConfig(process.env, overrides);
+}
+
+async function withStore<T>(cmd: Command, fn: (store: Store, flags: GlobalFlags) => Promise<T>): Promise<T> {
+  const flags = cmd.optsWithGlobals<GlobalFlags>();
+  const store = await openConfiguredStore(configFrom(flags));
+  try {
+    return await fn(store, flags);
+  } finally {
+    await store.close();
+  }
+}
+
+function print(flags: GlobalFlags, value: unknown, lines: () => string[]): void {
+  if (flags.json) console.log(JSON.stringify(value, null, 2));
+  else for (const l of lines()) console.log(l);
+}
+
+async function serve(flags: GlobalFlags & { port?: string; host?: string }): Promise<void> {
+  const config = configFrom(flags);
+  const aether = await createAether(config);
+  const log = aether.server.log;
+  if (aether.store.kind === 'pglite' && aether.store.attached) {
+    await aether.close();
+    throw new AetherError(409, 'already_running', `Another Aether process already serves the data dir ${config.dataDir}`);
+  }
+  const creds = aether.store.kind === 'pglite' ? await bootstrapDefaults(aether.store, config.dataDir) : undefined;
+  await aether.server.listen({ port: config.port, host: config.host });
+  const addr = aether.server.server.address();
+  const url = typeof addr === 'object' && addr ? `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : '';
+  log.info({ url, store: aether.store.kind, version: VERSION }, 'aether listening');
+  console.log(`\nAether ${VERSION} is listening on ${url}  (store: ${aether.store.kind}; API docs: ${url}/docs)`);
+  if (creds) {
+    console.log('\nFirst start: created organization "Default", project "default" and an API key.');
+    console.log(`  project_id: ${creds.project_id}`);
+    console.log(`  api_key:    ${creds.api_key}   (shown once; also saved to ${config.dataDir}/credentials.json)`);
+    console.log(`\nSend a trace:\n  curl -X POST ${url}/api/v1/traces/ -H "X-API-Key: ${creds.api_key}" \\`);
+    console.log(`    -H "Content-Type: application/json" -d '{"query": "What is the capital of France?", "response": "Paris.", "contexts": [{"text": "Paris is the capital of France."}]}'\n`);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining requests and writes');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    aether.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function projectRef(store: Store, ref: string) {
+  return store.projects.find(ref).then((p) => {
+    if (!p) throw new AetherError(404, 'not_found', `No project "${ref}"; list them with \`aether projects list\``);
+    return p;
+  });
+}
+
+/** Build the `aether` command. */
+export function buildCli(): Command {
+  const program = new Command('aether')
+    .description('Aether: observability, evaluation and alerting for LLM and RAG applications')
+    .version(VERSION)
+    .option('--data-dir <dir>', 'embedded store and generated secrets (env AETHER_DATA_DIR, default ./.aether)')
+    .option('--database-url <url>', 'use PostgreSQL instead of the embedded store (env DATABASE_URL)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL)')
+    .option('--json', 'print machine-readable JSON');
+
+  program
+    .command('serve', { isDefault: true })
+    .description('run the API server')
+    .option('-p, --port <port>', 'port (env AETHER_PORT, default 8000)')
+    .option('-H, --host <host>', 'interface to bind (env AETHER_HOST, default 127.0.0.1)')
+    .action(async (_opts, cmd: Command) => serve(cmd.optsWithGlobals()));
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(async (_o, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const m = await store.migrations();
+        print(flags, m, () => [`migrations applied: ${m.applied}/${m.expected} (${store.kind})`]);
+      }),
+    );
+
+  const orgs = program.command('orgs').description('manage organizations');
+  orgs
+    .command('create <name>')
+    .description('create an organization')
+    .action(async (name: string, _o, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const org = await store.organizations.create({ name });
+        print(flags, org, () => [`created organization ${org.slug} (${org.id})`]);
+      }),
+    );
+  orgs
+    .command('list')
+    .description('list organizations')
+    .action(async (_o, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const list = await store.organizations.list();
+        print(flags, list, () => list.map((o) => `${o.id}  ${o.slug}  ${o.name}`));
+      }),
+    );
+
+  const projects = program.command('projects').description('manage projects');
+  projects
+    .command('create <name>')
+    .description('create a project (in the first organization unless --org is given)')
+    .option('--org <ref>', 'organization id or slug')
+    .option('--slug <slug>', 'project slug (default: from the name)')
+    .action(async (name: string, o: { org?: string; slug?: string }, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const org = o.org ? await store.organizations.find(o.org) : (await store.organizations.list())[0] ?? (await store.organizations.create({ name: 'Default', slug: 'default' }));
+        if (!org) throw new AetherError(404, 'not_found', `No organization "${o.org}"; list them with \`aether orgs list\``);
+        const p = await store.projects.create({ orgId: org.id, name, slug: o.slug });
+        print(flags, p, () => [`created project ${p.slug} (${p.id}) in ${org.slug}`]);
+      }),
+    );
+  projects
+    .command('list')
+    .description('list projects')
+    .action(async (_o, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const list = await store.projects.list();
+        print(flags, list, () => list.map((p) => `${p.id}  ${p.slug}  ${p.name}`));
+      }),
+    );
+
+  const keys = program.command('keys').description('manage API keys');
+  keys
+    .command('create')
+    .description('create an API key for a project; the key is shown once')
+    .requiredOption('--project <ref>', 'project id or slug')
+    .option('--name <name>', 'a label for the key', 'cli')
+    .action(async (o: { project: string; name: string }, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const p = await projectRef(store, o.project);
+        const { key, record } = await store.apiKeys.create({ projectId: p.id, name: o.name });
+        print(flags, { ...record, key, project_id: p.id }, () => [
+          `created key ${record.id} for project ${p.slug}`,
+          `api_key: ${key}`,
+          'Store it now: it cannot be shown again.',
+        ]);
+      }),
+    );
+  keys
+    .command('list')
+    .description('list the keys of a project (never their secrets)')
+    .requiredOption('--project <ref>', 'project id or slug')
+    .action(async (o: { project: string }, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const p = await projectRef(store, o.project);
+        const list = await store.apiKeys.list(p.id);
+        print(flags, list, () =>
+          list.map(
+            (k) =>
+              `${k.id}  ${k.prefix}…  ${k.name}  created ${k.createdAt.toISOString()}  last used ${k.lastUsedAt?.toISOString() ?? 'never'}${k.revokedAt ? `  REVOKED ${k.revokedAt.toISOString()}` : ''}`,
+          ),
+        );
+      }),
+    );
+  keys
+    .command('revoke <keyId>')
+    .description('revoke a key by its id (see `keys list`)')
+    .action(async (keyId: string, _o, cmd: Command) =>
+      withStore(cmd, async (store, flags) => {
+        const k = await store.apiKeys.revoke(keyId);
+        if (!k) throw new AetherError(404, 'not_found', `No key "${keyId}"; list keys with \`aether keys list --project <ref>\``);
+        print(flags, k, () => [`revoked key ${k.id} (${k.prefix}…) at ${k.revokedAt?.toISOString()}`]);
+      }),
+    );
+  return program;
+}
+
+/** Entry point: run the CLI, turning errors into a message and exit code 1. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildCli();
+  program.addOption(new Option('--no-color').hideHelp());
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const msg = e instanceof AetherError ? e.message : e instanceof Error ? e.message : String(e);
+    console.error(`aether: ${msg}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && /cli[\\/]main\.(ts|js)$/.test(process.argv[1])) {
+  await main(process.argv);
+}

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+
+/** Limits that keep one trace bounded; bodies beyond them get a 400 naming the field. */
+export const TRACE_LIMITS = {
+  idLength: 128,
+  textLength: 1_000_000,
+  contexts: 200,
+  tags: 50,
+  tagLength: 200,
+  spans: 1_000,
+  spanDepth: 32,
+  batch: 1_000,
+} as const;
+
+const timestamp = z
+  .union([
+    z.number().int().nonnegative().describe('epoch milliseconds'),
+    z.iso.datetime({ offset: true, local: false }).describe('ISO 8601 with a time zone'),
+  ])
+  .transform((v) => new Date(v));
+
+const nonNegative = z.number().finite().nonnegative();
+const count = z.number().int().nonnegative();
+const shortText = (max = 256) => z.string().min(1).max(max);
+
+export const contextSchema = z.object({
+  text: z.string().max(TRACE_LIMITS.textLength),
+  source: z.string().max(2048).optional(),
+  score: z.number().finite().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const SPAN_KINDS = [
+  'llm',
+  'retrieval',
+  'embedding',
+  'tool',
+  'chain',
+  'agent',
+  'reranker',
+  'guardrail',
+  'evaluator',
+  'other',
+] as const;
+export type SpanKind = (typeof SPAN_KINDS)[number];
+
+export interface SpanInput {
+  id?: string | undefined;
+  parent_id?: string | undefined;
+  name: string;
+  kind: SpanKind;
+  start_time: Date;
+  end_time?: Date | undefined;
+  status?: 'success' | 'error' | undefined;
+  error?: string | undefined;
+  model?: string | undefined;
+  input_tokens?: number | undefined;
+  output_tokens?: number | undefined;
+  cost_usd?: number | undefined;
+  input?: unknown;
+  output?: unknown;
+  attributes?: Record<string, unknown> | undefined;
+  spans?: SpanInput[] | undefined;
+}
+
+/** `start`/`end` are accepted as short names for `start_time`/`end_time`. */
+function aliasSpanTimes(v: unknown): unknown {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = { ...(v as Record<string, unknown>) };
+    if (o.start_time === undefined && o.start !== undefined) o.start_time = o.start;
+    if (o.end_time === undefined && o.end !== undefined) o.end_time = o.end;
+    delete o.start;
+    delete o.end;
+    return o;
+  }
+  return v;
+}
+
+export const spanSchema: z.ZodType<SpanInput, unknown> = z.preprocess(
+  aliasSpanTimes,
+  z.strictObject({
+    id: shortText(TRACE_LIMITS.idLength).optional(),
+    parent_id: shortText(TRACE_LIMITS.idLength).optional(),
+    name: shortText(512),
+    kind: z.enum(SPAN_KINDS).default('other'),
+    start_time: timestamp,
+    end_time: timestamp.optional(),
+    status: z.enum(['success', 'error']).optional(),
+    error: z.string().max(100_000).optional(),
+    model: shortText().optional(),
+    input_tokens: count.optional(),
+    output_tokens: count.optional(),
+    cost_usd: nonNegative.optional(),
+    input: z.unknown().optional(),
+    output: z.unknown().optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+    get spans() {
+      return z.array(spanSchema).max(TRACE_LIMITS.spans).optional();
+    },
+  }),
+) as z.ZodType<SpanInput, unknown>;
+
+/** The body of `POST /api/v1/traces`: the seed's fields plus identity, usage, grouping and spans. */
+export const traceInputSchema = z.strictObject({
+  id: shortText(TRACE_LIMITS.idLength)
+    .regex(/^[A-Za-z0-9._:\-]+$/, 'may contain only letters, digits and . _ : -')
+    .optional(),
+  project_id: z.string().min(1).max(128).optional(),
+  timestamp: timestamp.optional(),
+  query: z.string().max(TRACE_LIMITS.textLength),
+  response: z.string().max(TRACE_LIMITS.textLength).nullable().optional(),
+  contexts: z.array(contextSchema).max(TRACE_LIMITS.contexts).default([]),
+  reference: z.string().max(TRACE_LIMITS.textLength).optional().describe('a reference (ground-truth) answer'),
+  model: shortText().optional(),
+  provider: shortText().optional(),
+  input_tokens: count.optional(),
+  output_tokens: count.optional(),
+  token_count: count.optional(),
+  latency_ms: nonNegative.optional(),
+  cost_usd: nonNegative.optional(),
+  user_id: shortText().optional(),
+  session_id: shortText().optional(),
+  tags: z.array(z.string().min(1).max(TRACE_LIMITS.tagLength)).max(TRACE_LIMITS.tags).default([]),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+  status: z.enum(['success', 'error']).optional(),
+  error: z.string().max(100_000).nullable().optional(),
+  spans: z.array(spanSchema).max(TRACE_LIMITS.spans).optional(),
+});
+
+export type TraceInput = z.output<typeof traceInputSchema>;
+
+export const batchInputSchema = z.strictObject({
+  traces: z.array(z.unknown()).min(1).max(TRACE_LIMITS.batch),
+});
+
+export type TraceStatus = 'success' | 'error';
+
+export interface Context {
+  text: string;
+  source?: string | undefined;
+  score?: number | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/** A stored span, flattened with its parent id. */
+export interface Span {
+  id: string;
+  trace_id: string;
+  parent_id: string | null;
+  name: string;
+  kind: SpanKind;
+  start_time: string;
+  end_time: string | null;
+  duration_ms: number | null;
+  status: TraceStatus;
+  error: string | null;
+  model: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  input: unknown;
+  output: unknown;
+  attributes: Record<string, unknown>;
+}
+
+/** A trace as the API returns it. */
+export interface Trace {
+  id: string;
+  project_id: string;
+  timestamp: string;
+  query: string;
+  response: string | null;
+  contexts: Context[];
+  reference: string | null;
+  model: string | null;
+  provider: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  token_count: number | null;
+  latency_ms: number | null;
+  cost_usd: number | null;
+  user_id: string | null;
+  session_id: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  status: TraceStatus;
+  error: string | null;
+  created_at: string;
+  spans?: Span[];
+}

@@ -1,0 +1,90 @@
+import { errors } from '../core/errors.js';
+import { fieldIssues, parseOrThrow } from '../core/validate.js';
+import { batchInputSchema, traceInputSchema } from '../core/schemas/trace.js';
+import { AetherError } from '../core/errors.js';
+import type { TracesRepo } from '../storage/index.js';
+import { normalizeTrace, type NormalizedTrace } from './normalize.js';
+import { TraceWriter, traceKey, type TraceWriterOptions } from './writer.js';
+
+export { normalizeTrace, TraceWriter, traceKey };
+export type { NormalizedTrace };
+
+/** The project a request is authenticated for. */
+export interface ProjectScope {
+  id: string;
+  slug: string;
+}
+
+export type BatchItemResult =
+  | { index: number; status: 201; id: string; duplicate: boolean }
+  | { index: number; status: 400 | 403; error: { code: string; message: string; details?: Record<string, unknown> } };
+
+export interface BatchResult {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  results: BatchItemResult[];
+}
+
+function checkProject(scope: ProjectScope, claimed: string | undefined): void {
+  if (claimed !== undefined && claimed !== scope.id && claimed !== scope.slug) {
+    throw errors.forbidden(
+      `project_id "${claimed}" is not the project of this API key; omit project_id or use a key of that project`,
+    );
+  }
+}
+
+/** Validate one raw body into rows for the scope's project. */
+function prepare(scope: ProjectScope, raw: unknown, now: Date): NormalizedTrace {
+  const input = parseOrThrow(traceInputSchema, raw);
+  checkProject(scope, input.project_id);
+  return normalizeTrace(scope.id, input, now);
+}
+
+/** Trace ingestion: validation, normalization, and group-committed writes. */
+export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: TraceWriterOptions = {}) {
+  const writer = new TraceWriter(repo, opts);
+  return {
+    writer,
+    /** Ingest one trace; resolves with its id once committed. */
+    async ingestOne(scope: ProjectScope, raw: unknown): Promise<{ id: string; duplicate: boolean }> {
+      const item = prepare(scope, raw, new Date());
+      const created = await writer.write([item]);
+      return { id: item.trace.id, duplicate: !created.has(traceKey(scope.id, item.trace.id)) };
+    },
+    /** Ingest a batch; each item is accepted or rejected on its own. */
+    async ingestBatch(scope: ProjectScope, raw: unknown): Promise<BatchResult> {
+      const body = parseOrThrow(batchInputSchema, raw);
+      const now = new Date();
+      const results: BatchItemResult[] = [];
+      const ok: Array<{ index: number; item: NormalizedTrace }> = [];
+      const seen = new Set<string>();
+      body.traces.forEach((t, index) => {
+        const parsed = traceInputSchema.safeParse(t);
+        try {
+          if (!parsed.success) throw errors.validation(fieldIssues(parsed.error, `traces.${index}`));
+          checkProject(scope, parsed.data.project_id);
+          const item = normalizeTrace(scope.id, parsed.data, now);
+          ok.push({ index, item });
+        } catch (e) {
+          if (!(e instanceof AetherError) || (e.status !== 400 && e.status !== 403)) throw e;
+          results.push({ index, status: e.status, error: e.toJSON().error });
+        }
+      });
+      const created = ok.length ? await writer.write(ok.map((o) => o.item)) : new Set<string>();
+      for (const { index, item } of ok) {
+        const key = traceKey(scope.id, item.trace.id);
+        // An id repeated inside one batch is stored once; later copies count as duplicates.
+        const duplicate = !created.has(key) || seen.has(key);
+        seen.add(key);
+        results.push({ index, status: 201, id: item.trace.id, duplicate });
+      }
+      results.sort((a, b) => a.index - b.index);
+      const accepted = results.filter((r) => r.status === 201 && !r.duplicate).length;
+      const duplicates = results.filter((r) => r.status === 201 && r.duplicate).length;
+      return { accepted, duplicates, rejected: results.length - accepted - duplicates, results };
+    },
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngest>;

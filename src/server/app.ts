@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errors } from '../core/errors.js';
+import type { RouteDeps } from './deps.js';
+import { errorHandler, toAetherError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { projectRoutes } from './routes/projects.js';
+import { traceInputJsonSchema, traceRoutes } from './routes/traces.js';
+
+export interface ServerOptions {
+  /** pino logger options, or false for none. */
+  logger: false | { level: string };
+}
+
+/** Build the HTTP app: routes, auth, errors, OpenAPI. Does not listen. */
+export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: opts.logger.level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    bodyLimit: deps.config.maxBodyBytes,
+    trustProxy: deps.config.trustProxy,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    const e = errors.notFound(`No route ${req.method} ${req.url.split('?')[0]}; the API is described at /docs`);
+    reply.status(404).send(e.toJSON());
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id);
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    deps.metrics.httpDuration.observe({ method: req.method, route, status_code: status }, reply.elapsedTime / 1000);
+    const line = { reqId: req.id, method: req.method, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 };
+    if (status >= 500) req.log.error(line, 'request failed');
+    else req.log.info(line, 'request');
+  });
+  app.addHook('onError', async (req, _reply, err) => {
+    const ae = toAetherError(err, req);
+    deps.metrics.errors.inc({ status_code: ae.status, code: ae.code });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Aether API',
+        version: deps.version,
+        description: 'Trace ingestion and query for LLM and RAG applications. Authenticate with a project API key.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+        schemas: { TraceInput: traceInputJsonSchema as Record<string, unknown> },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(deps));
+  await app.register(projectRoutes(deps));
+  await app.register(traceRoutes(deps));
+  return app;
+}

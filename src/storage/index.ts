@@ -1,0 +1,88 @@
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { errors } from '../core/errors.js';
+import * as schema from './schema.js';
+import { startEmbedded, type EmbeddedEndpoint } from './pglite/host.js';
+import { appliedMigrations, expectedMigrations, runMigrations } from './migrate.js';
+import { apiKeysRepo, organizationsRepo, projectsRepo, type Db } from './repos/admin.js';
+import { tracesRepo } from './repos/traces.js';
+
+export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
+export type { NewTrace, NewSpan, TracesRepo } from './repos/traces.js';
+export { schema };
+
+// Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type StoreKind = 'pglite' | 'postgres';
+
+export interface StoreOptions {
+  /** PostgreSQL URL; when absent the embedded PGlite store in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolMax?: number;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+export interface Store {
+  kind: StoreKind;
+  /** True when this process attached to an embedded store another local process runs. */
+  attached: boolean;
+  db: Db;
+  pool: pg.Pool;
+  organizations: ReturnType<typeof organizationsRepo>;
+  projects: ReturnType<typeof projectsRepo>;
+  apiKeys: ReturnType<typeof apiKeysRepo>;
+  traces: ReturnType<typeof tracesRepo>;
+  /** Throws when the store cannot answer a trivial query. */
+  ping(): Promise<void>;
+  migrations(): Promise<{ applied: number; expected: number }>;
+  close(): Promise<void>;
+}
+
+/** Open the store: PostgreSQL when a URL is given, otherwise embedded PGlite on a worker thread. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  let embedded: EmbeddedEndpoint | undefined;
+  let pool: pg.Pool;
+  if (opts.databaseUrl) {
+    pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolMax ?? 10 });
+  } else {
+    embedded = await startEmbedded(opts.dataDir);
+    // PGlite executes one statement at a time; a single connection keeps that honest and transactions safe.
+    pool = new pg.Pool({ host: embedded.socketDir, port: embedded.port, user: 'postgres', database: 'postgres', max: 1 });
+  }
+  pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing the process
+  try {
+    await pool.query('select 1');
+    if (opts.migrate !== false) await runMigrations(pool);
+  } catch (e) {
+    await pool.end().catch(() => {});
+    await embedded?.close();
+    throw errors.unavailable(`Cannot open the store: ${(e as Error).message}`, e);
+  }
+  const db = drizzle(pool, { schema });
+  let closed = false;
+  return {
+    kind: opts.databaseUrl ? 'postgres' : 'pglite',
+    attached: embedded ? !embedded.owner : false,
+    db,
+    pool,
+    organizations: organizationsRepo(db),
+    projects: projectsRepo(db),
+    apiKeys: apiKeysRepo(db),
+    traces: tracesRepo(pool),
+    async ping() {
+      await pool.query('select 1');
+    },
+    async migrations() {
+      return { applied: await appliedMigrations(pool), expected: expectedMigrations() };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end().catch(() => {});
+      await embedded?.close();
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { sql } from 'drizzle-orm';
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const organizations = pgTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull().unique(),
+  plan: text('plan').notNull().default('free'),
+  createdAt: createdAt(),
+});
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    slug: text('slug').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('projects_org_slug_uq').on(t.orgId, t.slug)],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name'),
+    passwordHash: text('password_hash'),
+    role: text('role').notNull().default('member'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_uq').on(sql`lower(${t.email})`)],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_uq').on(t.keyHash), index('api_keys_project_idx').on(t.projectId)],
+);
+
+export const ragTraces = pgTable(
+  'rag_traces',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    ts: ts('ts').notNull(),
+    query: text('query').notNull(),
+    response: text('response'),
+    contexts: jsonb('contexts').notNull().default([]),
+    reference: text('reference'),
+    model: text('model'),
+    provider: text('provider'),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    tokenCount: integer('token_count'),
+    latencyMs: doublePrecision('latency_ms'),
+    costUsd: doublePrecision('cost_usd'),
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    metadata: jsonb('metadata').notNull().default({}),
+    status: text('status').notNull().default('success'),
+    error: text('error'),
+    spanCount: integer('span_count').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'rag_traces_pk', columns: [t.projectId, t.id] }),
+    index('rag_traces_project_ts_idx').on(t.projectId, t.ts.desc(), t.id.desc()),
+    index('rag_traces_project_user_idx').on(t.projectId, t.userId, t.ts.desc()).where(sql`${t.userId} is not null`),
+    index('rag_traces_project_session_idx')
+      .on(t.projectId, t.sessionId, t.ts.desc())
+      .where(sql`${t.sessionId} is not null`),
+    index('rag_traces_project_model_idx').on(t.projectId, t.model, t.ts.desc()),
+    index('rag_traces_tags_idx').using('gin', t.tags),
+  ],
+);
+
+export const traceSpans = pgTable(
+  'trace_spans',
+  {
+    projectId: text('project_id').notNull(),
+    traceId: text('trace_id').notNull(),
+    id: text('id').notNull(),
+    parentId: text('parent_id'),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    startTime: ts('start_time').notNull(),
+    endTime: ts('end_time'),
+    status: text('status').notNull().default('success'),
+    error: text('error'),
+    model: text('model'),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    costUsd: doublePrecision('cost_usd'),
+    input: jsonb('input'),
+    output: jsonb('output'),
+    attributes: jsonb('attributes').notNull().default({}),
+  },
+  (t) => [primaryKey({ name: 'trace_spans_pk', columns: [t.projectId, t.traceId, t.id] })],
+);
+
+export const evaluations = pgTable(
+  'evaluations',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    traceId: text('trace_id').notNull(),
+    metric: text('metric').notNull(),
+    metricVersion: text('metric_version').notNull(),
+    evaluator: text('evaluator').notNull(),
+    score: doublePrecision('score'),
+    label: text('label'),
+    reason: text('reason'),
+    details: jsonb('details').notNull().default({}),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    tokens: integer('tokens').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('evaluations_trace_metric_uq').on(t.projectId, t.traceId, t.metric, t.metricVersion),
+    index('evaluations_project_created_idx').on(t.projectId, t.createdAt.desc()),
+  ],
+);
+
+export const alertConfigs = pgTable('alert_configs', {
+  projectId: text('project_id')
+    .primaryKey()
+    .references(() => projects.id, { onDelete: 'cascade' }),
+  config: jsonb('config').notNull().default({}),
+  updatedAt: createdAt(),
+});
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    severity: text('severity').notNull().default('warning'),
+    status: text('status').notNull().default('open'),
+    dedupKey: text('dedup_key').notNull(),
+    title: text('title').notNull(),
+    message: text('message').notNull(),
+    details: jsonb('details').notNull().default({}),
+    traceId: text('trace_id'),
+    createdAt: createdAt(),
+    resolvedAt: ts('resolved_at'),
+  },
+  (t) => [
+    index('alerts_project_created_idx').on(t.projectId, t.createdAt.desc()),
+    uniqueIndex('alerts_open_dedup_uq').on(t.projectId, t.dedupKey).where(sql`${t.status} = 'open'`),
+  ],
+);
