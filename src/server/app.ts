@@ -27,6 +27,8 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // JSON only: a text/plain body is a client mistake worth a clear 415, not a confusing 400.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
