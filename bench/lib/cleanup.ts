@@ -19,18 +19,26 @@ export function onCleanup(label: string, fn: () => Promise<void> | void): () => 
   };
 }
 
+async function unwindTo(mark: number): Promise<void> {
+  while (steps.length > mark) {
+    const step = steps.pop()!;
+    try {
+      await step.fn();
+    } catch (e) {
+      console.error(`cleanup "${step.label}" failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Returns a function that runs (only) the steps registered from now on. */
+export function cleanupScope(): () => Promise<void> {
+  const mark = steps.length;
+  return () => unwindTo(mark);
+}
+
 /** Run every registered step, logging (not throwing) failures. */
 export function cleanupAll(): Promise<void> {
-  running ??= (async () => {
-    while (steps.length > 0) {
-      const step = steps.pop()!;
-      try {
-        await step.fn();
-      } catch (e) {
-        console.error(`cleanup "${step.label}" failed: ${(e as Error).message}`);
-      }
-    }
-  })();
+  running ??= unwindTo(0);
   return running;
 }
 

@@ -103,7 +103,7 @@ export const spanSchema: z.ZodType<SpanInput, unknown> = z.preprocess(
 /** The body of `POST /api/v1/traces`: the seed's fields plus identity, usage, grouping and spans. */
 export const traceInputSchema = z.strictObject({
   id: shortText(TRACE_LIMITS.idLength)
-    .regex(/^[A-Za-z0-9._:\-]+$/, 'may contain only letters, digits and . _ : -')
+    .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -')
     .optional(),
   project_id: z.string().min(1).max(128).optional(),
   timestamp: timestamp.optional(),

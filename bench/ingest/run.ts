@@ -1,0 +1,140 @@
+/**
+ * Ingestion benchmark: a bare node:http server (the ceiling), Aether on embedded PGlite and Aether
+ * on PostgreSQL, each under single-trace load (50 clients) and 1,000-trace batches (4 clients).
+ * Writes bench/results/ingest.json and bench/results/ingest.md and prints the Markdown.
+ *
+ *   npm run build && npm run bench:ingest
+ *
+ * Env: BENCH_DURATION_S (15), BENCH_WARMUP_S (3), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanupAll, cleanupOnSignals, cleanupScope } from '../lib/cleanup.js';
+import { tempDir } from '../lib/proc.js';
+import { measure, preflight, type Measurement, type Scenario } from './load.js';
+import { batchBody, singleBody } from './payload.js';
+import { goals, markdown, TARGET_LABELS, type TargetName, type TargetResult } from './report.js';
+import { createDatabase, startAether, startBare, type Target } from './targets.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const outDir = join(root, 'bench/results');
+const durationS = Number(process.env.BENCH_DURATION_S ?? 15);
+const warmupS = Number(process.env.BENCH_WARMUP_S ?? 3);
+const pgAdminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BATCH = 1000;
+
+const scenarios: Scenario[] = [
+  { name: 'single', path: '/api/v1/traces', body: singleBody(), connections: 50, tracesPerRequest: 1, warmupS, durationS },
+  { name: 'batch', path: '/api/v1/traces/batch', body: batchBody(BATCH), connections: 4, tracesPerRequest: BATCH, warmupS, durationS },
+];
+
+function git(...args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Start a target, run both scenarios against it, and tear it down (server, data dir, database). */
+async function bench(name: TargetName, start: () => Promise<Target>): Promise<TargetResult> {
+  const teardown = cleanupScope();
+  try {
+    console.error(`\n▶ ${TARGET_LABELS[name]}: starting…`);
+    const target = await start();
+    console.error(`  ready in ${target.startup_ms} ms at ${target.url}`);
+    for (const s of scenarios) await preflight(target, s);
+    const m: Measurement[] = [];
+    for (const s of scenarios) {
+      console.error(`  ${s.name}: ${s.connections} clients, ${s.warmupS} s warm-up + ${s.durationS} s…`);
+      const r = await measure(`${name} ${s.name}`, target, s);
+      const counted = r.server_committed_traces === null ? '' : `, server committed ${r.server_committed_traces} traces`;
+      console.error(`    ${r.requests_per_s} req/s, ${r.traces_per_s} traces/s, p50 ${r.latency_ms.p50} ms, p99 ${r.latency_ms.p99} ms, non-2xx ${r.non_2xx}${counted}`);
+      if (r.server_committed_traces !== null && r.server_committed_traces < 0.9 * r.ok_2xx * s.tracesPerRequest) {
+        throw new Error(`${name} ${s.name}: ${r.ok_2xx * s.tracesPerRequest} traces acknowledged but the server committed only ${r.server_committed_traces}`);
+      }
+      m.push(r);
+    }
+    await target.child.stop();
+    const server_log_tail = target.child.logTail(10);
+    return { status: 'ok', startup_ms: target.startup_ms, single: m[0]!, batch: m[1]!, server_log_tail };
+  } finally {
+    await teardown();
+  }
+}
+
+async function main(): Promise<void> {
+  cleanupOnSignals();
+  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const logDir = tempDir('aether-bench-logs-');
+  const started = new Date();
+
+  const results = {} as Record<TargetName, TargetResult>;
+  results.bare = await bench('bare', () => startBare(root, logDir));
+  results.pglite = await bench('pglite', () => startAether(root, logDir, 'pglite'));
+  let databaseUrl: string | undefined;
+  const dropDatabase = cleanupScope();
+  try {
+    databaseUrl = await createDatabase(pgAdminUrl);
+  } catch (e) {
+    results.postgres = { status: 'skipped', reason: `PostgreSQL at ${pgAdminUrl.replace(/\/\/[^@]*@/, '//')} unreachable: ${(e as Error).message}` };
+    console.error(`\n▶ ${TARGET_LABELS.postgres}: ${results.postgres.reason}`);
+  }
+  if (databaseUrl) {
+    const url = databaseUrl;
+    results.postgres = await bench('postgres', () => startAether(root, logDir, 'postgres', url));
+    await dropDatabase();
+  }
+
+  const goalList = goals(results);
+  const autocannonVersion = (JSON.parse(readFileSync(join(root, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version;
+  const cpu = cpus();
+  const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+  const header = [
+    `${started.toISOString()} · commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' (uncommitted changes)' : ''}`,
+    `Node ${process.version} · ${platform()} ${release()} · ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} · ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    `autocannon ${autocannonVersion} in the benchmark process · ${warmupS} s warm-up (discarded) + ${durationS} s measured per scenario`,
+    `single trace: POST /api/v1/traces, 50 connections · batch: POST /api/v1/traces/batch with ${BATCH.toLocaleString('en-US')} traces, 4 connections`,
+  ];
+  const notes = [
+    'The load generator runs on the same cores as the server it measures; the bare server suffers the same, so ratios are fair, absolute numbers are low.',
+    'The bare server reads and JSON.parse\'s each body and answers 201 `{"id"}` (batch: 207 with a result per item); it validates and stores nothing.',
+    'Requests/s and traces/s count 2xx responses only; latency percentiles are over every response of the measured window.',
+    'Each Aether target starts on a fresh data dir / database, bootstrapped the way a user would (credentials.json, or the CLI for PostgreSQL).',
+  ];
+  const md = markdown(header, results, goalList, notes);
+  const json = {
+    generated_at: started.toISOString(),
+    commit: git('rev-parse', 'HEAD'),
+    dirty,
+    machine: { node: process.version, platform: `${platform()} ${release()}`, cpus: cpu.length, cpu_model: cpu[0]?.model ?? null, mem_gib: Math.round(totalmem() / 2 ** 30) },
+    settings: { autocannon: autocannonVersion, warmup_s: warmupS, duration_s: durationS, single_connections: 50, batch_connections: 4, batch_size: BATCH },
+    targets: results,
+    ratios: {
+      pglite_single_vs_bare: ratio(results.pglite, results.bare),
+      postgres_single_vs_bare: ratio(results.postgres, results.bare),
+    },
+    goals: goalList,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'ingest.json'), JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(join(outDir, 'ingest.md'), md);
+  console.log('\n' + md);
+}
+
+function ratio(a: TargetResult, b: TargetResult): number | null {
+  if (a.status !== 'ok' || b.status !== 'ok') return null;
+  return Math.round((a.single.requests_per_s / b.single.requests_per_s) * 1000) / 1000;
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(`\nbenchmark failed: ${(e as Error).stack ?? String(e)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanupAll();
+}

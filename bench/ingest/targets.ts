@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { onCleanup } from '../lib/cleanup.js';
+import { cleanEnv, freePort, spawnNode, tempDir, waitForOk, type Child } from '../lib/proc.js';
+import type { Endpoint } from './load.js';
+
+const run = promisify(execFile);
+
+export interface Target extends Endpoint {
+  startup_ms: number;
+  child: Child;
+}
+
+/** Env for Aether: LOG_LEVEL=warn; with PostgreSQL an explicit master key, as a deployment would set. */
+const aetherEnv = (postgres = false) =>
+  cleanEnv({ LOG_LEVEL: 'warn', ...(postgres ? { AETHER_MASTER_KEY: randomBytes(32).toString('hex') } : {}) });
+
+async function started(url: string, child: Child, t0: number, apiKey: () => string, counted?: boolean): Promise<Target> {
+  await waitForOk(`${url}/health/ready`, child);
+  const startup_ms = Date.now() - t0;
+  const target: Target = { url, apiKey: apiKey(), startup_ms, child };
+  if (counted) target.committedTraces = () => committedTraces(url);
+  return target;
+}
+
+/** `aether_traces_ingested_total` from the server's Prometheus metrics. */
+async function committedTraces(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('aether_traces_ingested_total '));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+/** The bare `node:http` server, in its own process. */
+export async function startBare(root: string, logDir: string): Promise<Target> {
+  const port = await freePort();
+  const t0 = Date.now();
+  const child = spawnNode(['--import', 'tsx', join(root, 'bench/ingest/bare-server.ts'), '--port', String(port)], {
+    cwd: root,
+    env: cleanEnv({}),
+    logFile: join(logDir, 'bare.log'),
+  });
+  return started(`http://127.0.0.1:${port}`, child, t0, () => 'unused');
+}
+
+/** `aether serve` on a fresh data dir: embedded PGlite, or PostgreSQL when `databaseUrl` is given. */
+export async function startAether(root: string, logDir: string, name: string, databaseUrl?: string): Promise<Target> {
+  const dataDir = tempDir(`aether-bench-${name}-`);
+  const port = await freePort();
+  const db = databaseUrl ? ['--database-url', databaseUrl] : [];
+  const t0 = Date.now();
+  const child = spawnNode([join(root, 'bin/aether.js'), ...db, '--data-dir', dataDir, 'serve', '--port', String(port)], {
+    cwd: root,
+    env: aetherEnv(databaseUrl !== undefined),
+    logFile: join(logDir, `${name}.log`),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  if (!databaseUrl) {
+    const creds = () => (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string }).api_key;
+    return started(url, child, t0, creds, true);
+  }
+  const target = await started(url, child, t0, () => '', true);
+  target.apiKey = await createKey(root, databaseUrl, dataDir);
+  return target;
+}
+
+/** Create project `bench` and a key for it with the CLI (the server bootstraps only the embedded store). */
+async function createKey(root: string, databaseUrl: string, dataDir: string): Promise<string> {
+  const cli = async (...args: string[]): Promise<Record<string, unknown>> => {
+    const { stdout } = await run(process.execPath, [join(root, 'bin/aether.js'), '--database-url', databaseUrl, '--data-dir', dataDir, '--json', ...args], {
+      cwd: root,
+      env: aetherEnv(),
+    });
+    return JSON.parse(stdout.slice(stdout.indexOf('{'), stdout.lastIndexOf('}') + 1)) as Record<string, unknown>;
+  };
+  await cli('projects', 'create', 'bench');
+  const { key } = await cli('keys', 'create', '--project', 'bench');
+  if (typeof key !== 'string') throw new Error('`aether keys create --json` printed no key');
+  return key;
+}
+
+/** Create `aether_bench_<random>` on the server of `adminUrl`; it is dropped at cleanup. */
+export async function createDatabase(adminUrl: string): Promise<string> {
+  const name = `aether_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+    await c.connect();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  onCleanup(`drop database ${name}`, () =>
+    admin(async (c) => {
+      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await c.query(`DROP DATABASE IF EXISTS ${name}`);
+    }),
+  );
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
