@@ -6,3 +6,4 @@ export * from './schemas/trace-query.js';
 export * from './logger.js';
 export * from './validate.js';
 export * from './schemas/api.js';
+export * from './schemas/evaluation.js';

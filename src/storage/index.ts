@@ -6,9 +6,11 @@ import { startEmbedded, type EmbeddedEndpoint } from './pglite/host.js';
 import { appliedMigrations, expectedMigrations, runMigrations } from './migrate.js';
 import { apiKeysRepo, organizationsRepo, projectsRepo, type Db } from './repos/admin.js';
 import { tracesRepo } from './repos/traces.js';
+import { evaluationConfigsRepo, evaluationsRepo } from './repos/evaluations.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
-export type { NewTrace, NewSpan, TracesRepo } from './repos/traces.js';
+export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
+export type { NewEvaluation } from './repos/evaluations.js';
 export { schema };
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
@@ -35,6 +37,8 @@ export interface Store {
   projects: ReturnType<typeof projectsRepo>;
   apiKeys: ReturnType<typeof apiKeysRepo>;
   traces: ReturnType<typeof tracesRepo>;
+  evaluations: ReturnType<typeof evaluationsRepo>;
+  evaluationConfigs: ReturnType<typeof evaluationConfigsRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -72,6 +76,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     projects: projectsRepo(db),
     apiKeys: apiKeysRepo(db),
     traces: tracesRepo(pool),
+    evaluations: evaluationsRepo(pool),
+    evaluationConfigs: evaluationConfigsRepo(pool),
     async ping() {
       await pool.query('select 1');
     },

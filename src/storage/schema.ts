@@ -13,6 +13,7 @@ import {
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
+const updatedAt = () => ts('updated_at').notNull().defaultNow();
 
 export const organizations = pgTable('organizations', {
   id: text('id').primaryKey(),
@@ -155,6 +156,45 @@ export const evaluations = pgTable(
   (t) => [
     uniqueIndex('evaluations_trace_metric_uq').on(t.projectId, t.traceId, t.metric, t.metricVersion),
     index('evaluations_project_created_idx').on(t.projectId, t.createdAt.desc()),
+    index('evaluations_project_metric_idx').on(t.projectId, t.metric, t.createdAt.desc()),
+  ],
+);
+
+/** Per-project evaluation settings (metrics, sampling, thresholds), validated by the evals module. */
+export const evaluationConfigs = pgTable('evaluation_configs', {
+  projectId: text('project_id')
+    .primaryKey()
+    .references(() => projects.id, { onDelete: 'cascade' }),
+  config: jsonb('config').notNull().default({}),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Evaluation jobs. With the Postgres queue this table is the queue (claimed with SKIP LOCKED); with
+ * Redis it is the outbox swept into BullMQ. Rows are written in the same statement as their trace,
+ * so no accepted trace can miss its evaluation.
+ */
+export const evalJobs = pgTable(
+  'eval_jobs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull(),
+    traceId: text('trace_id').notNull(),
+    payload: jsonb('payload').notNull().default({}),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(5),
+    runAt: ts('run_at').notNull().defaultNow(),
+    lockedUntil: ts('locked_until'),
+    lockedBy: text('locked_by'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('eval_jobs_pending_idx').on(t.runAt).where(sql`${t.status} = 'pending'`),
+    index('eval_jobs_running_idx').on(t.lockedUntil).where(sql`${t.status} = 'running'`),
+    index('eval_jobs_dead_idx').on(t.projectId, t.updatedAt).where(sql`${t.status} = 'dead'`),
   ],
 );
 
@@ -163,7 +203,7 @@ export const alertConfigs = pgTable('alert_configs', {
     .primaryKey()
     .references(() => projects.id, { onDelete: 'cascade' }),
   config: jsonb('config').notNull().default({}),
-  updatedAt: createdAt(),
+  updatedAt: updatedAt(),
 });
 
 export const alerts = pgTable(

@@ -104,3 +104,28 @@ export const storeCases: StoreCase[] = [
     },
   },
 ];
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+let redisAvailable: Promise<string | undefined> | undefined;
+
+/** Skip reason for Redis tests, or false to run them. Throws in CI when Redis is down. */
+export async function skipWithoutRedis(): Promise<string | false> {
+  redisAvailable ??= (async () => {
+    const { Redis } = await import('ioredis');
+    const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => {});
+    try {
+      await r.connect();
+      await r.ping();
+      return undefined;
+    } catch (e) {
+      return `Redis at ${REDIS_URL} is unreachable: ${(e as Error).message}`;
+    } finally {
+      r.disconnect();
+    }
+  })();
+  const why = await redisAvailable;
+  if (!why) return false;
+  if (inCI) throw new Error(`${why} (CI=true requires it)`);
+  return why;
+}

@@ -1,7 +1,7 @@
 CREATE TABLE "alert_configs" (
 	"project_id" text PRIMARY KEY NOT NULL,
 	"config" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "alerts" (
@@ -28,6 +28,28 @@ CREATE TABLE "api_keys" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_used_at" timestamp with time zone,
 	"revoked_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "eval_jobs" (
+	"id" text PRIMARY KEY NOT NULL,
+	"project_id" text NOT NULL,
+	"trace_id" text NOT NULL,
+	"payload" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"max_attempts" integer DEFAULT 5 NOT NULL,
+	"run_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"locked_until" timestamp with time zone,
+	"locked_by" text,
+	"last_error" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "evaluation_configs" (
+	"project_id" text PRIMARY KEY NOT NULL,
+	"config" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "evaluations" (
@@ -123,6 +145,7 @@ CREATE TABLE "users" (
 ALTER TABLE "alert_configs" ADD CONSTRAINT "alert_configs_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "alerts" ADD CONSTRAINT "alerts_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "evaluation_configs" ADD CONSTRAINT "evaluation_configs_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "evaluations" ADD CONSTRAINT "evaluations_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "projects" ADD CONSTRAINT "projects_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "rag_traces" ADD CONSTRAINT "rag_traces_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -131,8 +154,12 @@ CREATE INDEX "alerts_project_created_idx" ON "alerts" USING btree ("project_id",
 CREATE UNIQUE INDEX "alerts_open_dedup_uq" ON "alerts" USING btree ("project_id","dedup_key") WHERE "alerts"."status" = 'open';--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_hash_uq" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE INDEX "api_keys_project_idx" ON "api_keys" USING btree ("project_id");--> statement-breakpoint
+CREATE INDEX "eval_jobs_pending_idx" ON "eval_jobs" USING btree ("run_at") WHERE "eval_jobs"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX "eval_jobs_running_idx" ON "eval_jobs" USING btree ("locked_until") WHERE "eval_jobs"."status" = 'running';--> statement-breakpoint
+CREATE INDEX "eval_jobs_dead_idx" ON "eval_jobs" USING btree ("project_id","updated_at") WHERE "eval_jobs"."status" = 'dead';--> statement-breakpoint
 CREATE UNIQUE INDEX "evaluations_trace_metric_uq" ON "evaluations" USING btree ("project_id","trace_id","metric","metric_version");--> statement-breakpoint
 CREATE INDEX "evaluations_project_created_idx" ON "evaluations" USING btree ("project_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "evaluations_project_metric_idx" ON "evaluations" USING btree ("project_id","metric","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "projects_org_slug_uq" ON "projects" USING btree ("org_id","slug");--> statement-breakpoint
 CREATE INDEX "rag_traces_project_ts_idx" ON "rag_traces" USING btree ("project_id","ts" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "rag_traces_project_user_idx" ON "rag_traces" USING btree ("project_id","user_id","ts" DESC NULLS LAST) WHERE "rag_traces"."user_id" is not null;--> statement-breakpoint

@@ -48,6 +48,13 @@ export interface NewSpan {
   attributes: Record<string, unknown>;
 }
 
+/** An evaluation job to enqueue with its trace. */
+export interface NewEvalJob {
+  id: string;
+  project_id: string;
+  trace_id: string;
+}
+
 const TRACE_COLUMNS = `project_id text, id text, ts timestamptz, query text, response text, contexts jsonb,
   reference text, model text, provider text, input_tokens int, output_tokens int, token_count int,
   latency_ms float8, cost_usd float8, user_id text, session_id text, tags text[], metadata jsonb,
@@ -59,8 +66,9 @@ const SPAN_COLUMNS = `project_id text, trace_id text, id text, parent_id text, n
   output_tokens int, cost_usd float8, input jsonb, output jsonb, attributes jsonb`;
 const SPAN_NAMES = SPAN_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]).join(', ');
 
-// One statement inserts traces and the spans of those traces that were new: atomic, one round trip,
-// and rows travel as a single JSON parameter, which is far cheaper to bind than thousands of values.
+// One statement inserts traces, the spans of the traces that were new, and their evaluation jobs:
+// atomic (no accepted trace can miss its evaluation), one round trip, and rows travel as a single
+// JSON parameter each, which is far cheaper to bind than thousands of values.
 const INSERT_SQL = `
 with ins as (
   insert into rag_traces (${TRACE_NAMES})
@@ -72,6 +80,13 @@ with ins as (
   select ${SPAN_NAMES.split(', ').map((n) => `s.${n}`).join(', ')}
     from jsonb_to_recordset($2::jsonb) as s(${SPAN_COLUMNS})
     join ins on ins.project_id = s.project_id and ins.id = s.trace_id
+  on conflict do nothing
+  returning 1
+), jobs as (
+  insert into eval_jobs (id, project_id, trace_id)
+  select j.id, j.project_id, j.trace_id
+    from jsonb_to_recordset($3::jsonb) as j(id text, project_id text, trace_id text)
+    join ins on ins.project_id = j.project_id and ins.id = j.trace_id
   on conflict do nothing
   returning 1
 )
@@ -178,12 +193,16 @@ function decodeCursor(cursor: string): [string | number, string] {
 /** Traces and their spans. Every method is scoped to one project. */
 export function tracesRepo(pool: pg.Pool) {
   return {
-    /** Insert traces (and spans); returns the keys that were new. Duplicates (same project+id) are skipped. */
-    async insertMany(traces: NewTrace[], spans: NewSpan[]): Promise<Set<string>> {
+    /**
+     * Insert traces, their spans and evaluation jobs; returns the keys that were new. Duplicates
+     * (same project+id) are skipped with their spans and jobs.
+     */
+    async insertMany(traces: NewTrace[], spans: NewSpan[], jobs: NewEvalJob[] = []): Promise<Set<string>> {
       if (traces.length === 0) return new Set();
       const r = await pool.query<{ project_id: string; id: string }>(INSERT_SQL, [
         JSON.stringify(traces),
         JSON.stringify(spans),
+        JSON.stringify(jobs),
       ]);
       return new Set(r.rows.map((x) => `${x.project_id}\u0000${x.id}`));
     },

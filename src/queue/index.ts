@@ -1,0 +1,81 @@
+/** The queue port: durable evaluation jobs with at-least-once delivery. Adapters: postgres, redis. */
+
+export interface JobPayload {
+  /** Run only these metrics (default: the project's configured set). */
+  metrics?: string[];
+  /** Re-run even when results exist. */
+  force?: boolean;
+}
+
+export interface QueueJob {
+  id: string;
+  projectId: string;
+  traceId: string;
+  payload: JobPayload;
+  /** 1 on the first delivery. */
+  attempt: number;
+  maxAttempts: number;
+  enqueuedAt: Date;
+}
+
+export interface QueueStats {
+  pending: number;
+  running: number;
+  dead: number;
+  /** Age of the oldest job waiting to run, in ms (the lag), or null when none waits. */
+  oldestPendingMs: number | null;
+}
+
+export interface DeadJob {
+  id: string;
+  projectId: string;
+  traceId: string;
+  attempts: number;
+  error: string;
+  failedAt: Date;
+}
+
+export interface ConsumeOptions {
+  concurrency: number;
+  workerId: string;
+}
+
+export interface Consumer {
+  /** Stop taking jobs and wait for the running ones to finish. */
+  stop(): Promise<void>;
+}
+
+/** Thrown by a handler for a job that can never succeed: dead-lettered at once, not retried. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface QueueOptions {
+  /** A claimed job not finished within this time is given to another worker (the worker died). */
+  visibilityMs: number;
+  maxAttempts: number;
+  /** First retry delay; doubles each attempt, with full jitter, capped at 5 minutes. */
+  backoffMs: number;
+  /** How often an idle consumer looks for work (a nudge wakes it sooner). */
+  pollMs: number;
+}
+
+export const DEFAULT_QUEUE_OPTIONS: QueueOptions = { visibilityMs: 60_000, maxAttempts: 5, backoffMs: 1_000, pollMs: 250 };
+
+export interface Queue {
+  readonly kind: 'postgres' | 'redis';
+  enqueue(jobs: Array<{ projectId: string; traceId: string; payload?: JobPayload }>): Promise<void>;
+  /** Run `handler` for jobs as they come, up to `concurrency` at once. */
+  consume(handler: (job: QueueJob) => Promise<void>, opts: ConsumeOptions): Consumer;
+  /** Tell local consumers new work may be waiting (saves a poll interval). */
+  nudge(): void;
+  stats(): Promise<QueueStats>;
+  deadLetters(projectId: string, limit: number): Promise<DeadJob[]>;
+  close(): Promise<void>;
+}
+
+/** Exponential backoff with full jitter. */
+export function retryDelay(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  const cap = Math.min(300_000, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(random() * cap);
+}

@@ -1,0 +1,145 @@
+import type pg from 'pg';
+import { newId } from '../core/ids.js';
+import {
+  DEFAULT_QUEUE_OPTIONS,
+  PermanentJobError,
+  retryDelay,
+  type DeadJob,
+  type JobPayload,
+  type Queue,
+  type QueueJob,
+  type QueueOptions,
+  type QueueStats,
+} from './index.js';
+import { pollingConsumer } from './runner.js';
+
+interface JobRow {
+  id: string;
+  project_id: string;
+  trace_id: string;
+  payload: JobPayload;
+  attempts: number;
+  max_attempts: number;
+  created_at: Date;
+}
+
+// Claim due jobs, and jobs whose claimant missed its visibility deadline (it died), without waiting
+// on rows another worker is claiming at the same moment.
+const CLAIM_SQL = `
+with c as (
+  select id from eval_jobs
+   where (status = 'pending' and run_at <= now()) or (status = 'running' and locked_until < now())
+   order by run_at
+   limit $1
+   for update skip locked
+)
+update eval_jobs j
+   set status = 'running', attempts = j.attempts + 1, locked_by = $2,
+       locked_until = now() + ($3::int * interval '1 millisecond'), updated_at = now()
+  from c where j.id = c.id
+returning j.id, j.project_id, j.trace_id, j.payload, j.attempts, j.max_attempts, j.created_at`;
+
+const toJob = (r: JobRow): QueueJob => ({
+  id: r.id,
+  projectId: r.project_id,
+  traceId: r.trace_id,
+  payload: r.payload,
+  attempt: r.attempts,
+  maxAttempts: r.max_attempts,
+  enqueuedAt: r.created_at,
+});
+
+/** The default queue: the `eval_jobs` table, claimed with FOR UPDATE SKIP LOCKED. */
+export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}, onError: (e: unknown) => void = () => {}): Queue {
+  const o = { ...DEFAULT_QUEUE_OPTIONS, ...options };
+  const nudges = new Set<() => void>();
+
+  async function complete(job: QueueJob, workerId: string): Promise<void> {
+    await pool.query('delete from eval_jobs where id = $1 and locked_by = $2', [job.id, workerId]);
+  }
+
+  async function fail(job: QueueJob, workerId: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const dead = error instanceof PermanentJobError || job.attempt >= job.maxAttempts;
+    if (dead) {
+      await pool.query(
+        `update eval_jobs set status = 'dead', last_error = $3, locked_until = null, updated_at = now() where id = $1 and locked_by = $2`,
+        [job.id, workerId, message.slice(0, 4000)],
+      );
+    } else {
+      await pool.query(
+        `update eval_jobs set status = 'pending', last_error = $3, locked_until = null, locked_by = null,
+                run_at = now() + ($4::int * interval '1 millisecond'), updated_at = now()
+          where id = $1 and locked_by = $2`,
+        [job.id, workerId, message.slice(0, 4000), retryDelay(job.attempt, o.backoffMs)],
+      );
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    async enqueue(jobs) {
+      if (jobs.length === 0) return;
+      const rows = jobs.map((j) => ({ id: newId(), project_id: j.projectId, trace_id: j.traceId, payload: j.payload ?? {}, max_attempts: o.maxAttempts }));
+      await pool.query(
+        `insert into eval_jobs (id, project_id, trace_id, payload, max_attempts)
+         select id, project_id, trace_id, payload, max_attempts
+           from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, payload jsonb, max_attempts int)`,
+        [JSON.stringify(rows)],
+      );
+      this.nudge();
+    },
+    consume(handler, { concurrency, workerId }) {
+      return pollingConsumer<QueueJob>({
+        concurrency,
+        pollMs: o.pollMs,
+        onError,
+        registerNudge: (wake) => {
+          nudges.add(wake);
+          return () => nudges.delete(wake);
+        },
+        fetch: async (n) => (await pool.query<JobRow>(CLAIM_SQL, [n, workerId, o.visibilityMs])).rows.map(toJob),
+        run: async (job) => {
+          try {
+            await handler(job);
+          } catch (e) {
+            await fail(job, workerId, e);
+            return;
+          }
+          await complete(job, workerId);
+        },
+      });
+    },
+    nudge() {
+      for (const n of nudges) n();
+    },
+    async stats(): Promise<QueueStats> {
+      const r = await pool.query<{ pending: number; running: number; dead: number; oldest: Date | null; now: Date }>(
+        `select count(*) filter (where status = 'pending')::int as pending,
+                count(*) filter (where status = 'running')::int as running,
+                count(*) filter (where status = 'dead')::int as dead,
+                min(created_at) filter (where status = 'pending' and run_at <= now()) as oldest,
+                now() as now
+           from eval_jobs`,
+      );
+      const row = r.rows[0]!;
+      return {
+        pending: row.pending,
+        running: row.running,
+        dead: row.dead,
+        oldestPendingMs: row.oldest ? Math.max(0, row.now.getTime() - row.oldest.getTime()) : null,
+      };
+    },
+    async deadLetters(projectId, limit): Promise<DeadJob[]> {
+      const r = await pool.query<{ id: string; project_id: string; trace_id: string; attempts: number; last_error: string | null; updated_at: Date }>(
+        `select id, project_id, trace_id, attempts, last_error, updated_at from eval_jobs
+          where status = 'dead' and project_id = $1 order by updated_at desc limit $2`,
+        [projectId, limit],
+      );
+      return r.rows.map((x) => ({ id: x.id, projectId: x.project_id, traceId: x.trace_id, attempts: x.attempts, error: x.last_error ?? '', failedAt: x.updated_at }));
+    },
+    async close() {
+      nudges.clear();
+    },
+  };
+}

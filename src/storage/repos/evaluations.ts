@@ -1,0 +1,129 @@
+import type pg from 'pg';
+import { errors } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Evaluation, EvaluationQuery, Page } from '../../core/index.js';
+import { Params } from '../sql.js';
+
+/** One metric's result for one trace, ready to store. */
+export interface NewEvaluation {
+  project_id: string;
+  trace_id: string;
+  metric: string;
+  metric_version: string;
+  evaluator: string;
+  score: number | null;
+  label: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+  cost_usd: number;
+  tokens: number;
+}
+
+interface Row extends Omit<Evaluation, 'created_at'> {
+  created_at: Date;
+}
+
+const toEvaluation = (r: Row): Evaluation => ({
+  id: r.id,
+  trace_id: r.trace_id,
+  metric: r.metric,
+  metric_version: r.metric_version,
+  evaluator: r.evaluator,
+  score: r.score,
+  label: r.label,
+  reason: r.reason,
+  details: r.details,
+  cost_usd: r.cost_usd,
+  tokens: r.tokens,
+  created_at: r.created_at.toISOString(),
+});
+
+const COLS = 'id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens, created_at';
+
+/** Evaluations: one row per project × trace × metric × metric version; re-evaluation replaces it. */
+export function evaluationsRepo(pool: pg.Pool) {
+  return {
+    async upsert(rows: NewEvaluation[]): Promise<void> {
+      if (rows.length === 0) return;
+      const withIds = rows.map((r) => ({ id: newId(), ...r }));
+      await pool.query(
+        `insert into evaluations (id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens)
+         select id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens
+           from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, metric text, metric_version text,
+             evaluator text, score float8, label text, reason text, details jsonb, cost_usd float8, tokens int)
+         on conflict (project_id, trace_id, metric, metric_version) do update set
+           evaluator = excluded.evaluator, score = excluded.score, label = excluded.label, reason = excluded.reason,
+           details = excluded.details, cost_usd = excluded.cost_usd, tokens = excluded.tokens, created_at = now()`,
+        [JSON.stringify(withIds)],
+      );
+    },
+
+    async forTrace(projectId: string, traceId: string): Promise<Evaluation[]> {
+      const r = await pool.query<Row>(`select ${COLS} from evaluations where project_id = $1 and trace_id = $2 order by metric, metric_version`, [projectId, traceId]);
+      return r.rows.map(toEvaluation);
+    },
+
+    async list(projectId: string, q: EvaluationQuery): Promise<Page<Evaluation>> {
+      const p = new Params();
+      const where = [`project_id = ${p.add(projectId)}`];
+      if (q.trace_id) where.push(`trace_id = ${p.add(q.trace_id)}`);
+      if (q.metric) where.push(`metric = ${p.add(q.metric)}`);
+      if (q.label) where.push(`label = ${p.add(q.label)}`);
+      if (q.min_score !== undefined) where.push(`score >= ${p.add(q.min_score)}`);
+      if (q.max_score !== undefined) where.push(`score <= ${p.add(q.max_score)}`);
+      if (q.from) where.push(`created_at >= ${p.add(q.from)}`);
+      if (q.to) where.push(`created_at < ${p.add(q.to)}`);
+      if (q.cursor) {
+        const [at, id] = decode(q.cursor);
+        where.push(`(created_at, id) < (${p.add(at)}::timestamptz, ${p.add(id)})`);
+      }
+      const r = await pool.query<Row>(
+        `select ${COLS} from evaluations where ${where.join(' and ')} order by created_at desc, id desc limit ${p.add(q.limit + 1)}`,
+        p.values,
+      );
+      const rows = r.rows.slice(0, q.limit);
+      const last = rows[rows.length - 1];
+      const next = r.rows.length > q.limit && last ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url') : null;
+      return { data: rows.map(toEvaluation), next_cursor: next };
+    },
+
+    /** Evaluation spend per UTC day (and its total), optionally for one trace. */
+    async costByDay(projectId: string, from: Date, to: Date): Promise<Array<{ day: string; cost_usd: number; tokens: number; evaluations: number }>> {
+      const r = await pool.query<{ day: string; cost_usd: number; tokens: number; evaluations: number }>(
+        `select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
+                coalesce(sum(cost_usd), 0)::float8 as cost_usd, coalesce(sum(tokens), 0)::int8 as tokens, count(*)::int8 as evaluations
+           from evaluations where project_id = $1 and created_at >= $2 and created_at < $3
+          group by 1 order by 1`,
+        [projectId, from, to],
+      );
+      return r.rows;
+    },
+  };
+}
+
+function decode(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued; pass next_cursor unchanged' }]);
+}
+
+/** Stored evaluation configs (raw JSON; the evals module validates and fills defaults). */
+export function evaluationConfigsRepo(pool: pg.Pool) {
+  return {
+    async get(projectId: string): Promise<unknown> {
+      const r = await pool.query<{ config: unknown }>('select config from evaluation_configs where project_id = $1', [projectId]);
+      return r.rows[0]?.config;
+    },
+    async put(projectId: string, config: unknown): Promise<void> {
+      await pool.query(
+        `insert into evaluation_configs (project_id, config, updated_at) values ($1, $2, now())
+         on conflict (project_id) do update set config = excluded.config, updated_at = now()`,
+        [projectId, JSON.stringify(config)],
+      );
+    },
+  };
+}
