@@ -1,5 +1,6 @@
 // Enforces DESIGN.md's import directions: core imports nothing of ours; storage only core; feature
-// modules only core, storage and each other's index.ts; only app.ts, server/ and cli/ wire adapters.
+// modules only core, storage, the queue port and each other's index.ts; only app.ts, server/ and cli/
+// wire adapters.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -40,7 +41,8 @@ for (const file of files(SRC)) {
     if (from === 'core') problems.push(`${where}: core imports nothing of ours`);
     else if (from === 'storage' && to !== 'core') problems.push(`${where}: storage imports only core`);
     else if (FEATURES.includes(from)) {
-      if (['app', 'server', 'cli', 'queue'].includes(to)) problems.push(`${where}: feature modules do not import ${to}`);
+      if (['app', 'server', 'cli'].includes(to)) problems.push(`${where}: feature modules do not import ${to}`);
+      if (to === 'queue' && relative(join(SRC, to), target) !== 'index.ts') problems.push(`${where}: use the queue port (queue/index.ts); adapters are chosen in app.ts`);
       if (FEATURES.includes(to) && relative(join(SRC, to), target) !== 'index.ts') problems.push(`${where}: import ${to}/index.ts, not its internals`);
       if (to === 'storage' && relative(join(SRC, to), target) !== 'index.ts') problems.push(`${where}: import storage/index.ts, not its internals`);
     }

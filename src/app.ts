@@ -5,6 +5,24 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './core/config.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { createIngest, type Ingest } from './ingest/index.js';
+import {
+  createEvaluationSettings,
+  createEvaluator,
+  createJudge,
+  createRegistry,
+  isMetric,
+  startEvaluationWorker,
+  type EvaluationSettings,
+  type Evaluator,
+  type Judge,
+  type Metric,
+  type MetricRegistry,
+} from './evals/index.js';
+import type { Consumer, Queue } from './queue/index.js';
+import { postgresQueue } from './queue/postgres.js';
+import { redisQueue } from './queue/redis.js';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { openStore, type Store } from './storage/index.js';
 import { buildServer } from './server/app.js';
 import { createKeyAuth, type KeyAuth } from './server/auth.js';
@@ -62,11 +80,64 @@ export async function bootstrapDefaults(store: Store, dataDir: string): Promise<
   return creds;
 }
 
+/** Load metrics from operator-configured module paths (each exports a Metric as default or named). */
+export async function loadCustomMetrics(paths: string[]): Promise<Metric[]> {
+  const out: Metric[] = [];
+  for (const p of paths) {
+    const mod = (await import(pathToFileURL(resolve(p)).href)) as Record<string, unknown>;
+    const found = Object.values(mod).filter(isMetric);
+    if (found.length === 0) throw new Error(`AETHER_CUSTOM_METRICS: ${p} exports no metric (an object with name and evaluate())`);
+    out.push(...found);
+  }
+  return out;
+}
+
+/** The evaluation pieces every process needs (server or worker). */
+export interface EvalStack {
+  queue: Queue;
+  registry: MetricRegistry;
+  judge: Judge | undefined;
+  settings: EvaluationSettings;
+  evaluator: Evaluator;
+}
+
+export async function createEvalStack(config: Config, store: Store, log: Logger): Promise<EvalStack> {
+  const onError = (e: unknown) => log.warn({ err: e }, 'queue error');
+  const queue = config.redisUrl ? redisQueue(store.pool, config.redisUrl, config.queue, onError) : postgresQueue(store.pool, config.queue, onError);
+  const registry = createRegistry(await loadCustomMetrics(config.customMetricModules));
+  const j = config.judge;
+  const judge = j.model
+    ? createJudge({
+        model: j.model,
+        openaiBaseUrl: j.openaiBaseUrl,
+        openaiApiKey: j.openaiApiKey,
+        anthropicBaseUrl: j.anthropicBaseUrl,
+        anthropicApiKey: j.anthropicApiKey,
+        concurrency: j.concurrency,
+        timeoutMs: j.timeoutMs,
+        maxTries: 3,
+      })
+    : undefined;
+  const settings = createEvaluationSettings(store, registry);
+  const evaluator = createEvaluator({ registry, judge, logger: log });
+  return { queue, registry, judge, settings, evaluator };
+}
+
+/** Start an evaluation worker on an eval stack. */
+export function startWorker(config: Config, store: Store, stack: EvalStack, log: Logger): Consumer {
+  return startEvaluationWorker(
+    { store, queue: stack.queue, evaluator: stack.evaluator, settings: stack.settings, logger: log },
+    { concurrency: config.worker.concurrency, workerId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}` },
+  );
+}
+
 export interface Aether {
   config: Config;
   store: Store;
   ingest: Ingest;
   auth: KeyAuth;
+  evals: EvalStack;
+  worker: Consumer | undefined;
   server: FastifyInstance;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
@@ -85,17 +156,24 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const log = opts.log ?? silentLogger;
   const store = opts.store ?? (await openConfiguredStore(config));
   resolveMasterKey(config, log);
-  const metrics = createMetrics();
+  const evals = await createEvalStack(config, store, log);
+  const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
+    samplingRate: async (projectId) => {
+      const c = await evals.settings.get(projectId);
+      return c.enabled ? c.sampling_rate : 0;
+    },
     onCommitted: (items) => {
       metrics.tracesIngested.inc(items.length);
       const spans = items.reduce((n, i) => n + i.spans.length, 0);
       if (spans) metrics.spansIngested.inc(spans);
+      if (items.some((i) => i.evaluate)) evals.queue.nudge();
     },
   });
+  const worker = config.worker.enabled ? startWorker(config, store, evals, log) : undefined;
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs });
   const server = await buildServer(
-    { config, store, ingest, auth, metrics, version: VERSION },
+    { config, store, ingest, auth, metrics, evals, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -104,11 +182,15 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     store,
     ingest,
     auth,
+    evals,
+    worker,
     server,
     close() {
       closing ??= (async () => {
         await server.close();
         await ingest.writer.flushed();
+        await worker?.stop();
+        await evals.queue.close();
         await auth.close();
         await store.close();
       })();

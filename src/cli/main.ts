@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { parseConfig, type Config, type ConfigOverrides } from '../core/config.js';
 import { AetherError } from '../core/errors.js';
-import { bootstrapDefaults, createAether, openConfiguredStore, VERSION } from '../app.js';
+import { bootstrapDefaults, createAether, createEvalStack, openConfiguredStore, startWorker, VERSION } from '../app.js';
+import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
 
 interface GlobalFlags {
@@ -11,8 +12,10 @@ interface GlobalFlags {
   json?: boolean;
 }
 
-function configFrom(flags: GlobalFlags & { port?: string; host?: string }): Config {
+function configFrom(flags: GlobalFlags & { port?: string; host?: string; worker?: boolean; concurrency?: string }): Config {
   const overrides: ConfigOverrides = {
+    AETHER_WORKER: flags.worker === false ? false : undefined,
+    AETHER_WORKER_CONCURRENCY: flags.concurrency,
     AETHER_DATA_DIR: flags.dataDir,
     DATABASE_URL: flags.databaseUrl,
     LOG_LEVEL: flags.logLevel,
@@ -37,9 +40,43 @@ function print(flags: GlobalFlags, value: unknown, lines: () => string[]): void 
   else for (const l of lines()) console.log(l);
 }
 
-async function serve(flags: GlobalFlags & { port?: string; host?: string }): Promise<void> {
+/** Exit cleanly on SIGTERM/SIGINT after `close` finishes (forced after 15 s). */
+function onSignals(close: () => Promise<void>, log: { info: (o: object, m: string) => void; error: (o: object, m: string) => void }): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining requests, writes and jobs');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise<void> {
   const config = configFrom(flags);
-  const aether = await createAether(config);
+  const log = pino({ level: config.logLevel });
+  const store = await openConfiguredStore(config);
+  const stack = await createEvalStack(config, store, log);
+  const consumer = startWorker(config, store, stack, log);
+  onSignals(async () => {
+    await consumer.stop();
+    await stack.queue.close();
+    await store.close();
+  }, log);
+}
+
+async function serve(flags: GlobalFlags & { port?: string; host?: string; worker?: boolean }): Promise<void> {
+  const config = configFrom(flags);
+  const aether = await createAether(config, { log: pino({ level: config.logLevel }) });
   const log = aether.server.log;
   if (aether.store.kind === 'pglite' && aether.store.attached) {
     await aether.close();
@@ -58,23 +95,7 @@ async function serve(flags: GlobalFlags & { port?: string; host?: string }): Pro
     console.log(`\nSend a trace:\n  curl -X POST ${url}/api/v1/traces/ -H "X-API-Key: ${creds.api_key}" \\`);
     console.log(`    -H "Content-Type: application/json" -d '{"query": "What is the capital of France?", "response": "Paris.", "contexts": [{"text": "Paris is the capital of France."}]}'\n`);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: draining requests and writes');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    aether.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        log.error({ err: e }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  onSignals(() => aether.close(), log);
 }
 
 function projectRef(store: Store, ref: string) {
@@ -99,7 +120,14 @@ export function buildCli(): Command {
     .description('run the API server')
     .option('-p, --port <port>', 'port (env AETHER_PORT, default 8000)')
     .option('-H, --host <host>', 'interface to bind (env AETHER_HOST, default 127.0.0.1)')
+    .option('--no-worker', 'do not run the evaluation worker in this process (env AETHER_WORKER=false)')
     .action(async (_opts, cmd: Command) => serve(cmd.optsWithGlobals()));
+
+  program
+    .command('worker')
+    .description('run an evaluation worker (any number may run against one database or Redis)')
+    .option('-c, --concurrency <n>', 'jobs at once (env AETHER_WORKER_CONCURRENCY, default 8)')
+    .action(async (_opts, cmd: Command) => runWorker(cmd.optsWithGlobals()));
 
   program
     .command('migrate')

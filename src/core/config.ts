@@ -28,6 +28,23 @@ export const configSchema = z.object({
   AETHER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   AETHER_MAX_BATCH_BODY_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
   AETHER_TRUST_PROXY: bool.default(false),
+  AETHER_WORKER: bool.default(true),
+  AETHER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  AETHER_QUEUE_VISIBILITY_MS: z.coerce.number().int().min(1000).default(60_000),
+  AETHER_QUEUE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  AETHER_QUEUE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  AETHER_QUEUE_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
+  AETHER_JUDGE_MODEL: z
+    .string()
+    .regex(/^[a-z0-9_-]+\/.+$/i, 'must be provider/model, e.g. openai/gpt-4o-mini or anthropic/claude-3-5-haiku-latest')
+    .optional(),
+  AETHER_JUDGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  AETHER_JUDGE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  AETHER_CUSTOM_METRICS: z.string().optional().describe('comma-separated module paths, each exporting a Metric'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -44,6 +61,18 @@ export interface Config {
   maxBodyBytes: number;
   maxBatchBodyBytes: number;
   trustProxy: boolean;
+  worker: { enabled: boolean; concurrency: number };
+  queue: { visibilityMs: number; maxAttempts: number; pollMs: number; backoffMs: number };
+  judge: {
+    model: string | undefined;
+    concurrency: number;
+    timeoutMs: number;
+    openaiBaseUrl: string;
+    openaiApiKey: string | undefined;
+    anthropicBaseUrl: string;
+    anthropicApiKey: string | undefined;
+  };
+  customMetricModules: string[];
 }
 
 /** Flags from the command line, named as the env variable they override. */
@@ -76,5 +105,17 @@ export function parseConfig(env: Record<string, string | undefined>, overrides: 
     maxBodyBytes: c.AETHER_MAX_BODY_BYTES,
     maxBatchBodyBytes: c.AETHER_MAX_BATCH_BODY_BYTES,
     trustProxy: c.AETHER_TRUST_PROXY,
+    worker: { enabled: c.AETHER_WORKER, concurrency: c.AETHER_WORKER_CONCURRENCY },
+    queue: { visibilityMs: c.AETHER_QUEUE_VISIBILITY_MS, maxAttempts: c.AETHER_QUEUE_MAX_ATTEMPTS, pollMs: c.AETHER_QUEUE_POLL_MS, backoffMs: c.AETHER_QUEUE_BACKOFF_MS },
+    judge: {
+      model: c.AETHER_JUDGE_MODEL,
+      concurrency: c.AETHER_JUDGE_CONCURRENCY,
+      timeoutMs: c.AETHER_JUDGE_TIMEOUT_MS,
+      openaiBaseUrl: c.OPENAI_BASE_URL,
+      openaiApiKey: c.OPENAI_API_KEY,
+      anthropicBaseUrl: c.ANTHROPIC_BASE_URL,
+      anthropicApiKey: c.ANTHROPIC_API_KEY,
+    },
+    customMetricModules: (c.AETHER_CUSTOM_METRICS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }

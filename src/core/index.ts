@@ -7,3 +7,4 @@ export * from './logger.js';
 export * from './validate.js';
 export * from './schemas/api.js';
 export * from './schemas/evaluation.js';
+export * from './pricing/index.js';

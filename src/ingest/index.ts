@@ -1,6 +1,7 @@
 import { errors } from '../core/errors.js';
 import { fieldIssues, parseOrThrow } from '../core/validate.js';
 import { batchInputSchema, traceInputSchema } from '../core/schemas/trace.js';
+import { sampled } from '../core/schemas/evaluation.js';
 import { AetherError } from '../core/errors.js';
 import type { TracesRepo } from '../storage/index.js';
 import { normalizeTrace, type NormalizedTrace } from './normalize.js';
@@ -41,14 +42,24 @@ function prepare(scope: ProjectScope, raw: unknown, now: Date): NormalizedTrace 
   return normalizeTrace(scope.id, input, now);
 }
 
+export interface IngestOptions extends TraceWriterOptions {
+  /** Share of a project's traces to evaluate (0 disables); default: none. */
+  samplingRate?: (projectId: string) => Promise<number>;
+}
+
 /** Trace ingestion: validation, normalization, and group-committed writes. */
-export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: TraceWriterOptions = {}) {
+export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestOptions = {}) {
   const writer = new TraceWriter(repo, opts);
+  const rateOf = opts.samplingRate ?? (async () => 0);
+  const mark = (items: NormalizedTrace[], rate: number) => {
+    for (const i of items) i.evaluate = sampled(i.trace.id, rate);
+  };
   return {
     writer,
     /** Ingest one trace; resolves with its id once committed. */
     async ingestOne(scope: ProjectScope, raw: unknown): Promise<{ id: string; duplicate: boolean }> {
       const item = prepare(scope, raw, new Date());
+      mark([item], await rateOf(scope.id));
       const created = await writer.write([item]);
       return { id: item.trace.id, duplicate: !created.has(traceKey(scope.id, item.trace.id)) };
     },
@@ -71,6 +82,7 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: TraceWr
           results.push({ index, status: e.status, error: e.toJSON().error });
         }
       });
+      mark(ok.map((o) => o.item), ok.length ? await rateOf(scope.id) : 0);
       const created = ok.length ? await writer.write(ok.map((o) => o.item)) : new Set<string>();
       for (const { index, item } of ok) {
         const key = traceKey(scope.id, item.trace.id);

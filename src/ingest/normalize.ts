@@ -6,6 +6,8 @@ import type { NewSpan, NewTrace } from '../storage/index.js';
 export interface NormalizedTrace {
   trace: NewTrace;
   spans: NewSpan[];
+  /** Enqueue an evaluation with the trace (decided by the project's sampling rate). */
+  evaluate?: boolean;
 }
 
 /** Flatten nested spans into rows with parent ids, checking ids are unique within the trace. */

@@ -1,3 +1,4 @@
+import { newId } from '../core/ids.js';
 import type { TracesRepo } from '../storage/index.js';
 import type { NormalizedTrace } from './normalize.js';
 
@@ -72,6 +73,7 @@ export class TraceWriter {
       const created = await this.repo.insertMany(
         items.map((i) => i.trace),
         items.flatMap((i) => i.spans),
+        items.filter((i) => i.evaluate).map((i) => ({ id: newId(), project_id: i.trace.project_id, trace_id: i.trace.id })),
       );
       this.notify(items, created);
       for (const p of batch) p.resolve(created);

@@ -19,7 +19,6 @@ interface JobRow {
   trace_id: string;
   payload: JobPayload;
   attempts: number;
-  max_attempts: number;
   created_at: Date;
 }
 
@@ -37,22 +36,22 @@ update eval_jobs j
    set status = 'running', attempts = j.attempts + 1, locked_by = $2,
        locked_until = now() + ($3::int * interval '1 millisecond'), updated_at = now()
   from c where j.id = c.id
-returning j.id, j.project_id, j.trace_id, j.payload, j.attempts, j.max_attempts, j.created_at`;
+returning j.id, j.project_id, j.trace_id, j.payload, j.attempts, j.created_at`;
 
-const toJob = (r: JobRow): QueueJob => ({
-  id: r.id,
-  projectId: r.project_id,
-  traceId: r.trace_id,
-  payload: r.payload,
-  attempt: r.attempts,
-  maxAttempts: r.max_attempts,
-  enqueuedAt: r.created_at,
-});
 
 /** The default queue: the `eval_jobs` table, claimed with FOR UPDATE SKIP LOCKED. */
 export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}, onError: (e: unknown) => void = () => {}): Queue {
   const o = { ...DEFAULT_QUEUE_OPTIONS, ...options };
   const nudges = new Set<() => void>();
+  const toJob = (r: JobRow): QueueJob => ({
+    id: r.id,
+    projectId: r.project_id,
+    traceId: r.trace_id,
+    payload: r.payload,
+    attempt: r.attempts,
+    maxAttempts: o.maxAttempts,
+    enqueuedAt: r.created_at,
+  });
 
   async function complete(job: QueueJob, workerId: string): Promise<void> {
     await pool.query('delete from eval_jobs where id = $1 and locked_by = $2', [job.id, workerId]);
@@ -80,11 +79,11 @@ export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}
     kind: 'postgres',
     async enqueue(jobs) {
       if (jobs.length === 0) return;
-      const rows = jobs.map((j) => ({ id: newId(), project_id: j.projectId, trace_id: j.traceId, payload: j.payload ?? {}, max_attempts: o.maxAttempts }));
+      const rows = jobs.map((j) => ({ id: newId(), project_id: j.projectId, trace_id: j.traceId, payload: j.payload ?? {} }));
       await pool.query(
-        `insert into eval_jobs (id, project_id, trace_id, payload, max_attempts)
-         select id, project_id, trace_id, payload, max_attempts
-           from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, payload jsonb, max_attempts int)`,
+        `insert into eval_jobs (id, project_id, trace_id, payload)
+         select id, project_id, trace_id, payload
+           from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, payload jsonb)`,
         [JSON.stringify(rows)],
       );
       this.nudge();

@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { errors } from '../core/errors.js';
 import type { RouteDeps } from './deps.js';
 import { errorHandler, toAetherError } from './errors.js';
+import { evaluationRoutes } from './routes/evaluations.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { traceInputJsonSchema, traceRoutes } from './routes/traces.js';
@@ -78,5 +79,6 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(healthRoutes(deps));
   await app.register(projectRoutes(deps));
   await app.register(traceRoutes(deps));
+  await app.register(evaluationRoutes(deps));
   return app;
 }

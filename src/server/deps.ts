@@ -3,6 +3,8 @@ import type { Ingest } from '../ingest/index.js';
 import type { Store } from '../storage/index.js';
 import type { KeyAuth } from './auth.js';
 import type { Metrics } from './metrics.js';
+import type { EvaluationSettings, Evaluator, MetricRegistry } from '../evals/index.js';
+import type { Queue } from '../queue/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -11,5 +13,6 @@ export interface RouteDeps {
   ingest: Ingest;
   auth: KeyAuth;
   metrics: Metrics;
+  evals: { queue: Queue; settings: EvaluationSettings; evaluator: Evaluator; registry: MetricRegistry };
   version: string;
 }

@@ -1,9 +1,36 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 
+interface QueueStatsLike {
+  pending: number;
+  running: number;
+  dead: number;
+  oldestPendingMs: number | null;
+}
+
 /** Prometheus metrics of one server instance (its own registry, so tests can run many). */
-export function createMetrics() {
+export function createMetrics(queueStats?: () => Promise<QueueStatsLike>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (queueStats) {
+    // Read once per scrape, shared by the gauges below.
+    let pending: Promise<QueueStatsLike | undefined> | undefined;
+    const stats = () => (pending ??= queueStats().catch(() => undefined).finally(() => setTimeout(() => (pending = undefined), 100)));
+    const gauge = (name: string, help: string, pick: (s: QueueStatsLike) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          const s = await stats();
+          const v = s ? pick(s) : null;
+          if (v !== null) this.set(v);
+        },
+      });
+    gauge('aether_queue_pending_jobs', 'Evaluation jobs waiting', (s) => s.pending);
+    gauge('aether_queue_running_jobs', 'Evaluation jobs being worked on', (s) => s.running);
+    gauge('aether_queue_dead_jobs', 'Evaluation jobs dead-lettered after their last attempt', (s) => s.dead);
+    gauge('aether_queue_lag_seconds', 'Age of the oldest waiting evaluation job', (s) => (s.oldestPendingMs ?? 0) / 1000);
+  }
   return {
     registry,
     httpDuration: new Histogram({

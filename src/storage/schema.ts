@@ -183,7 +183,6 @@ export const evalJobs = pgTable(
     payload: jsonb('payload').notNull().default({}),
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
-    maxAttempts: integer('max_attempts').notNull().default(5),
     runAt: ts('run_at').notNull().defaultNow(),
     lockedUntil: ts('locked_until'),
     lockedBy: text('locked_by'),

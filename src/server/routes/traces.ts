@@ -4,6 +4,7 @@ import {
   batchResultSchema,
   errorBodySchema,
   errors,
+  evaluationOutSchema,
   ingestResultSchema,
   traceInputSchema,
   tracePageSchema,
@@ -81,14 +82,20 @@ export function traceRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           summary: 'One trace with its spans',
           security: secured,
           params: z.object({ id: z.string().min(1).max(128) }),
-          response: { 200: traceOutSchema, 404: errorBodySchema, ...errorResponses },
+          response: {
+            200: traceOutSchema.extend({ evaluations: z.array(evaluationOutSchema), evaluation_cost_usd: z.number() }),
+            404: errorBodySchema,
+            ...errorResponses,
+          },
         },
       },
       async (req) => {
         const principal = await deps.auth.authenticate(req.headers);
         const trace = await deps.store.traces.get(principal.project.id, req.params.id);
         if (!trace) throw errors.notFound(`No trace "${req.params.id}" in this project`);
-        return trace;
+        const evaluations = await deps.store.evaluations.forTrace(principal.project.id, trace.id);
+        const cost = evaluations.reduce((s, e) => s + e.cost_usd, 0);
+        return { ...trace, evaluations, evaluation_cost_usd: Math.round(cost * 1e10) / 1e10 };
       },
     );
   };
