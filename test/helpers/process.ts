@@ -61,3 +61,26 @@ export async function startServer(args: string[], env: Record<string, string> = 
   }
   return { child, url, output: () => out, exited };
 }
+
+/** Start `aether worker` and wait until it logs that it consumes the queue. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...CLI, 'worker'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('evaluation worker started')) {
+    if (child.exitCode !== null) throw new Error(`worker exited early (${child.exitCode}):\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, url: '', output: () => out, exited };
+}
