@@ -159,6 +159,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const evals = await createEvalStack(config, store, log);
   const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
+    concurrency: store.kind === 'postgres' ? 4 : 1,
     samplingRate: async (projectId) => {
       const c = await evals.settings.get(projectId);
       return c.enabled ? c.sampling_rate : 0;

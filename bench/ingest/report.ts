@@ -1,15 +1,16 @@
 import type { Measurement } from './load.js';
 
-export type TargetName = 'bare' | 'pglite' | 'postgres';
+export type TargetName = 'bare' | 'pglite' | 'postgres' | 'pglite_default';
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   bare: 'bare node:http (ceiling)',
-  pglite: 'Aether · embedded PGlite',
-  postgres: 'Aether · PostgreSQL',
+  pglite: 'Aether · embedded PGlite (API only, --no-worker)',
+  postgres: 'Aether · PostgreSQL (API only, --no-worker)',
+  pglite_default: 'Aether · embedded PGlite, npm start defaults (evaluation worker in the same process)',
 };
 
 export type TargetResult =
-  | { status: 'ok'; startup_ms: number; single: Measurement; batch: Measurement; server_log_tail: string }
+  | { status: 'ok'; startup_ms: number; single: Measurement; batch: Measurement; server_warnings: string[] }
   | { status: 'skipped'; reason: string };
 
 export interface Goal {

@@ -19,12 +19,10 @@ export interface Target extends Endpoint {
 const aetherEnv = (postgres = false) =>
   cleanEnv({ LOG_LEVEL: 'warn', ...(postgres ? { AETHER_MASTER_KEY: randomBytes(32).toString('hex') } : {}) });
 
-async function started(url: string, child: Child, t0: number, apiKey: () => string, counted?: boolean): Promise<Target> {
+/** Wait for readiness; returns the start-up time in ms. */
+async function ready(url: string, child: Child, t0: number): Promise<number> {
   await waitForOk(`${url}/health/ready`, child);
-  const startup_ms = Date.now() - t0;
-  const target: Target = { url, apiKey: apiKey(), startup_ms, child };
-  if (counted) target.committedTraces = () => committedTraces(url);
-  return target;
+  return Date.now() - t0;
 }
 
 /** `aether_traces_ingested_total` from the server's Prometheus metrics. */
@@ -43,28 +41,31 @@ export async function startBare(root: string, logDir: string): Promise<Target> {
     env: cleanEnv({}),
     logFile: join(logDir, 'bare.log'),
   });
-  return started(`http://127.0.0.1:${port}`, child, t0, () => 'unused');
+  const url = `http://127.0.0.1:${port}`;
+  return { url, apiKey: 'unused', startup_ms: await ready(url, child, t0), child };
 }
 
-/** `aether serve` on a fresh data dir: embedded PGlite, or PostgreSQL when `databaseUrl` is given. */
-export async function startAether(root: string, logDir: string, name: string, databaseUrl?: string): Promise<Target> {
+/**
+ * `aether serve` on a fresh data dir: embedded PGlite, or PostgreSQL when `databaseUrl` is given.
+ * `withWorker` keeps the in-process evaluation worker (the `npm start` default); without it the
+ * process is an API server only, as in a production deployment with separate `aether worker`s.
+ */
+export async function startAether(root: string, logDir: string, name: string, databaseUrl?: string, withWorker = false): Promise<Target> {
   const dataDir = tempDir(`aether-bench-${name}-`);
   const port = await freePort();
   const db = databaseUrl ? ['--database-url', databaseUrl] : [];
   const t0 = Date.now();
-  const child = spawnNode([join(root, 'bin/aether.js'), ...db, '--data-dir', dataDir, 'serve', '--port', String(port)], {
+  const child = spawnNode([join(root, 'bin/aether.js'), ...db, '--data-dir', dataDir, 'serve', '--port', String(port), ...(withWorker ? [] : ['--no-worker'])], {
     cwd: root,
     env: aetherEnv(databaseUrl !== undefined),
     logFile: join(logDir, `${name}.log`),
   });
   const url = `http://127.0.0.1:${port}`;
-  if (!databaseUrl) {
-    const creds = () => (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string }).api_key;
-    return started(url, child, t0, creds, true);
-  }
-  const target = await started(url, child, t0, () => '', true);
-  target.apiKey = await createKey(root, databaseUrl, dataDir);
-  return target;
+  const startup_ms = await ready(url, child, t0);
+  const apiKey = databaseUrl
+    ? await createKey(root, databaseUrl, dataDir)
+    : (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string }).api_key;
+  return { url, apiKey, startup_ms, child, committedTraces: () => committedTraces(url) };
 }
 
 /** Create project `bench` and a key for it with the CLI (the server bootstraps only the embedded store). */

@@ -7,8 +7,17 @@ type Step = { label: string; fn: () => Promise<void> | void };
 const steps: Step[] = [];
 let running: Promise<void> | undefined;
 
-/** Register a cleanup step; steps run last-registered first. Returns a function that runs it early. */
+/**
+ * Register a cleanup step; steps run last-registered first. Returns a function that runs it early.
+ * Once the final cleanup has begun (e.g. on Ctrl-C), runs `fn` at once and throws, to stop the run.
+ */
 export function onCleanup(label: string, fn: () => Promise<void> | void): () => Promise<void> {
+  if (running) {
+    void Promise.resolve()
+      .then(fn)
+      .catch(() => undefined);
+    throw new Error(`aborted: cleanup under way (${label})`);
+  }
   const step: Step = { label, fn };
   steps.push(step);
   return async () => {
@@ -19,7 +28,15 @@ export function onCleanup(label: string, fn: () => Promise<void> | void): () => 
   };
 }
 
-async function unwindTo(mark: number): Promise<void> {
+let chain: Promise<void> = Promise.resolve();
+
+/** Run the steps above `mark`, one at a time; calls queue behind each other. */
+function unwindTo(mark: number): Promise<void> {
+  chain = chain.then(() => unwind(mark));
+  return chain;
+}
+
+async function unwind(mark: number): Promise<void> {
   while (steps.length > mark) {
     const step = steps.pop()!;
     try {
@@ -42,13 +59,16 @@ export function cleanupAll(): Promise<void> {
   return running;
 }
 
-/** On SIGINT/SIGTERM: clean up, then exit 130/143. */
+/** On SIGINT/SIGTERM: clean up, then exit 130/143. Repeated signals (e.g. relayed by tsx) are ignored. */
 export function cleanupOnSignals(): void {
+  let caught = false;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (caught) return;
+      caught = true;
       console.error(`\n${signal}: cleaning up…`);
       void cleanupAll().finally(() => process.exit(code));
     });

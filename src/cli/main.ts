@@ -126,7 +126,7 @@ export function buildCli(): Command {
   program
     .command('worker')
     .description('run an evaluation worker (any number may run against one database or Redis)')
-    .option('-c, --concurrency <n>', 'jobs at once (env AETHER_WORKER_CONCURRENCY, default 8)')
+    .option('-c, --concurrency <n>', 'jobs at once (env AETHER_WORKER_CONCURRENCY, default 64)')
     .action(async (_opts, cmd: Command) => runWorker(cmd.optsWithGlobals()));
 
   program

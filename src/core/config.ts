@@ -29,7 +29,7 @@ export const configSchema = z.object({
   AETHER_MAX_BATCH_BODY_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
   AETHER_TRUST_PROXY: bool.default(false),
   AETHER_WORKER: bool.default(true),
-  AETHER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  AETHER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
   AETHER_QUEUE_VISIBILITY_MS: z.coerce.number().int().min(1000).default(60_000),
   AETHER_QUEUE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   AETHER_QUEUE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),

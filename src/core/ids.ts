@@ -1,8 +1,22 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+// Random bytes are drawn in blocks: one randomBytes() call per id costs more than the id itself.
+const POOL_IDS = 512;
+let pool = Buffer.alloc(0);
+let offset = 0;
+function random16(): Buffer {
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(16 * POOL_IDS);
+    offset = 0;
+  }
+  const b = Buffer.from(pool.subarray(offset, offset + 16));
+  offset += 16;
+  return b;
+}
+
 /** A UUIDv7: time-ordered, so ids sort by creation time and index well. */
 export function newId(now: number = Date.now()): string {
-  const b = randomBytes(16);
+  const b = random16();
   b.writeUIntBE(now, 0, 6);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x70;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;

@@ -1,36 +1,20 @@
-// Small text utilities shared by the lexical metrics.
+// Text helpers for the lexical metrics, built on the detector's tokenizer so every metric counts
+// words the same way.
+import { tokenize } from './detector/text.js';
 
-const STOPWORDS = new Set(
-  `a an the and or but if then else of to in on at by for with from as is are was were be been being it its this that these those
-  there here which who whom whose what when where why how i you he she we they me him her us them my your his our their not no
-  do does did done have has had having will would shall should can could may might must so such than too very just also into
-  about over under again further once all any both each few more most other some own same only nor s t can't don't`.split(/\s+/),
-);
-
-/** Lowercased word tokens (letters/digits, keeping inner apostrophes and decimal points). */
+/** Lowercased surface words and numbers, in order. */
 export function words(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['.,][\p{L}\p{N}]+)*/gu) ?? [];
+  return tokenize(text).map((t) => t.lower);
 }
 
-/** Words minus stopwords, with a light suffix strip so "capitals" meets "capital". */
+/** Normalized content tokens: stemmed words and canonical numbers, function words dropped. */
 export function contentTokens(text: string): string[] {
-  return words(text)
-    .filter((w) => !STOPWORDS.has(w))
-    .map(stem);
+  return tokenize(text)
+    .filter((t) => !t.stop)
+    .map((t) => t.norm);
 }
 
-/** A tiny stemmer: plural and common verb endings only (enough for overlap scores). */
-export function stem(w: string): string {
-  if (w.length <= 3 || /\d/.test(w)) return w;
-  if (w.endsWith('ies') && w.length > 4) return w.slice(0, -3) + 'y';
-  if (w.endsWith('ing') && w.length > 5) return w.slice(0, -3);
-  if (w.endsWith('ed') && w.length > 4) return w.slice(0, -2);
-  if (w.endsWith('es') && w.length > 4 && /(sh|ch|x|z|ss)es$/.test(w)) return w.slice(0, -2);
-  if (w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
-  return w;
-}
-
-/** Share of `tokens` found in `reference` (1 when tokens is empty is avoided: callers check). */
+/** Share of `tokens` found in `reference` (0 for no tokens). */
 export function coverage(tokens: string[], reference: Set<string>): number {
   if (tokens.length === 0) return 0;
   let hit = 0;
@@ -38,7 +22,7 @@ export function coverage(tokens: string[], reference: Set<string>): number {
   return hit / tokens.length;
 }
 
-/** Sentences (split on . ! ? followed by space and a capital/digit, and on newlines). */
+/** Sentences (split on . ! ? before a capital, digit or quote, and on newlines). */
 export function sentences(text: string): string[] {
   return text
     .split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}"'(])|\n+/u)

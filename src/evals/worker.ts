@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Evaluation } from '../core/index.js';
-import { PermanentJobError, type Consumer, type Queue, type QueueJob } from '../queue/index.js';
-import type { Store } from '../storage/index.js';
+import { PermanentJobError, type BatchHandler, type Consumer, type Queue } from '../queue/index.js';
+import type { NewEvaluation, Store } from '../storage/index.js';
 import { toEvalTrace, type Evaluator } from './service.js';
 import type { EvaluationSettings } from './settings.js';
 
@@ -15,22 +15,41 @@ export interface WorkerDeps {
   onEvaluated?: (projectId: string, traceId: string, rows: Pick<Evaluation, 'metric' | 'score' | 'label'>[]) => void | Promise<void>;
 }
 
-/** Handle one job: load the trace and its project's config, run the metrics, store the results. */
-export function evaluationHandler(d: WorkerDeps): (job: QueueJob) => Promise<void> {
-  return async (job) => {
-    const trace = await d.store.traces.get(job.projectId, job.traceId, { spans: false });
-    if (!trace) throw new PermanentJobError(`trace ${job.traceId} no longer exists in project ${job.projectId}`);
-    const config = await d.settings.get(job.projectId);
-    if (!config.enabled && !job.payload.force) return;
-    const outcome = await d.evaluator.evaluate(toEvalTrace(trace), config, job.payload.metrics);
-    await d.store.evaluations.upsert(outcome.rows);
-    if (outcome.retryable) throw outcome.retryable;
-    await d.onEvaluated?.(job.projectId, job.traceId, outcome.rows);
+/**
+ * Handle a batch of jobs: load their traces in one query, run each trace's metrics, store every
+ * result in one statement. Returns each job's outcome (undefined = done, or its error).
+ */
+export function evaluationHandler(d: WorkerDeps): BatchHandler {
+  return async (jobs) => {
+    const traces = await d.store.traces.getMany(jobs.map((j) => ({ projectId: j.projectId, id: j.traceId })));
+    const byKey = new Map(traces.map((t) => [`${t.project_id}\u0000${t.id}`, t]));
+    const rows: NewEvaluation[][] = jobs.map(() => []);
+    const outcomes = await Promise.all(
+      jobs.map(async (job, i): Promise<unknown> => {
+        try {
+          const trace = byKey.get(`${job.projectId}\u0000${job.traceId}`);
+          if (!trace) return new PermanentJobError(`trace ${job.traceId} no longer exists in project ${job.projectId}`);
+          const config = await d.settings.get(job.projectId);
+          if (!config.enabled && !job.payload.force) return undefined;
+          const outcome = await d.evaluator.evaluate(toEvalTrace(trace), config, job.payload.metrics);
+          rows[i] = outcome.rows;
+          return outcome.retryable;
+        } catch (e) {
+          return e ?? new Error('evaluation failed');
+        }
+      }),
+    );
+    // Results of metrics that succeeded are kept even when another metric of the job must retry.
+    await d.store.evaluations.upsert(rows.flat());
+    for (const [i, job] of jobs.entries()) {
+      if (outcomes[i] === undefined && rows[i]!.length) await d.onEvaluated?.(job.projectId, job.traceId, rows[i]!);
+    }
+    return outcomes;
   };
 }
 
 /** The evaluation worker: consumes the queue until stopped. Any number may run, in any process. */
-export function startEvaluationWorker(d: WorkerDeps, opts: { concurrency: number; workerId: string }): Consumer {
+export function startEvaluationWorker(d: WorkerDeps, opts: { concurrency: number; workerId: string; batchSize?: number }): Consumer {
   d.logger.info({ concurrency: opts.concurrency, queue: d.queue.kind, workerId: opts.workerId }, 'evaluation worker started');
-  return d.queue.consume(evaluationHandler(d), opts);
+  return d.queue.consumeBatch(evaluationHandler(d), { ...opts, batchSize: opts.batchSize ?? 32 });
 }

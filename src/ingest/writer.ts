@@ -11,6 +11,8 @@ interface Pending {
 export interface TraceWriterOptions {
   /** Most traces written in one statement. */
   maxBatch?: number;
+  /** Statements in flight at once: 2 keeps the database busy while the next batch gathers. */
+  concurrency?: number;
   /** Called after each commit with the traces that were new. */
   onCommitted?: (traces: NormalizedTrace[]) => void;
 }
@@ -18,14 +20,15 @@ export interface TraceWriterOptions {
 export const traceKey = (projectId: string, id: string) => `${projectId}\u0000${id}`;
 
 /**
- * Group commit: writes that arrive while a commit is under way are gathered into the next one,
- * so under load many requests share one statement, and a lone request is written at once.
- * Each caller's promise settles only after its rows are committed.
+ * Group commit: writes that arrive while commits are under way are gathered into the next one,
+ * so under load many requests share one statement, and a lone request is written at once. Up to
+ * `concurrency` statements run at once. Each caller's promise settles only after its rows commit.
  */
 export class TraceWriter {
   private queue: Pending[] = [];
-  private running = false;
+  private running = 0;
   private readonly maxBatch: number;
+  private readonly concurrency: number;
   private idle: Array<() => void> = [];
 
   constructor(
@@ -33,14 +36,15 @@ export class TraceWriter {
     private readonly opts: TraceWriterOptions = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 2000;
+    this.concurrency = opts.concurrency ?? 1;
   }
 
   /** Store traces; resolves with the keys (`traceKey`) that were new, once committed. */
   write(items: NormalizedTrace[]): Promise<Set<string>> {
     return new Promise((resolve, reject) => {
       this.queue.push({ items, resolve, reject });
-      if (!this.running) {
-        this.running = true;
+      if (this.running < this.concurrency) {
+        this.running++;
         setImmediate(() => void this.drain());
       }
     });
@@ -48,7 +52,7 @@ export class TraceWriter {
 
   /** Resolves when everything written so far is committed. */
   flushed(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
@@ -63,8 +67,8 @@ export class TraceWriter {
       }
       await this.commit(batch);
     }
-    this.running = false;
-    for (const r of this.idle.splice(0)) r();
+    this.running--;
+    if (this.running === 0) for (const r of this.idle.splice(0)) r();
   }
 
   private async commit(batch: Pending[]): Promise<void> {

@@ -36,8 +36,21 @@ export interface DeadJob {
 }
 
 export interface ConsumeOptions {
+  /** Most jobs in flight at once. */
   concurrency: number;
   workerId: string;
+}
+
+/**
+ * Handles a batch of jobs; returns one entry per job, in order: undefined when it is done, or the
+ * error it failed with (retried with backoff, or dead-lettered when it is a PermanentJobError or
+ * its last attempt). Batches let a worker read and write a whole batch in a few statements.
+ */
+export type BatchHandler = (jobs: QueueJob[]) => Promise<Array<unknown>>;
+
+/** Turn a one-job handler into a batch handler (jobs of a batch run concurrently). */
+export function perJob(handler: (job: QueueJob) => Promise<void>): BatchHandler {
+  return (jobs) => Promise.all(jobs.map((j) => handler(j).then(() => undefined, (e: unknown) => e ?? new Error('job failed'))));
 }
 
 export interface Consumer {
@@ -67,6 +80,8 @@ export interface Queue {
   enqueue(jobs: Array<{ projectId: string; traceId: string; payload?: JobPayload }>): Promise<void>;
   /** Run `handler` for jobs as they come, up to `concurrency` at once. */
   consume(handler: (job: QueueJob) => Promise<void>, opts: ConsumeOptions): Consumer;
+  /** Like consume, but hands over up to `batchSize` jobs at a time (adapters may hand fewer). */
+  consumeBatch(handler: BatchHandler, opts: ConsumeOptions & { batchSize: number }): Consumer;
   /** Tell local consumers new work may be waiting (saves a poll interval). */
   nudge(): void;
   stats(): Promise<QueueStats>;

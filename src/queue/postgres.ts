@@ -3,6 +3,7 @@ import { newId } from '../core/ids.js';
 import {
   DEFAULT_QUEUE_OPTIONS,
   PermanentJobError,
+  perJob,
   retryDelay,
   type DeadJob,
   type JobPayload,
@@ -53,8 +54,9 @@ export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}
     enqueuedAt: r.created_at,
   });
 
-  async function complete(job: QueueJob, workerId: string): Promise<void> {
-    await pool.query('delete from eval_jobs where id = $1 and locked_by = $2', [job.id, workerId]);
+  async function complete(jobs: QueueJob[], workerId: string): Promise<void> {
+    if (jobs.length === 0) return;
+    await pool.query('delete from eval_jobs where id = any($1::text[]) and locked_by = $2', [jobs.map((j) => j.id), workerId]);
   }
 
   async function fail(job: QueueJob, workerId: string, error: unknown): Promise<void> {
@@ -88,9 +90,13 @@ export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}
       );
       this.nudge();
     },
-    consume(handler, { concurrency, workerId }) {
+    consume(handler, opts) {
+      return this.consumeBatch(perJob(handler), { ...opts, batchSize: 1 });
+    },
+    consumeBatch(handler, { concurrency, workerId, batchSize }) {
       return pollingConsumer<QueueJob>({
         concurrency,
+        batchSize,
         pollMs: o.pollMs,
         onError,
         registerNudge: (wake) => {
@@ -98,14 +104,15 @@ export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}
           return () => nudges.delete(wake);
         },
         fetch: async (n) => (await pool.query<JobRow>(CLAIM_SQL, [n, workerId, o.visibilityMs])).rows.map(toJob),
-        run: async (job) => {
+        run: async (jobs) => {
+          let outcomes: unknown[];
           try {
-            await handler(job);
+            outcomes = await handler(jobs);
           } catch (e) {
-            await fail(job, workerId, e);
-            return;
+            outcomes = jobs.map(() => e);
           }
-          await complete(job, workerId);
+          await complete(jobs.filter((_, i) => outcomes[i] === undefined), workerId);
+          for (const [i, job] of jobs.entries()) if (outcomes[i] !== undefined) await fail(job, workerId, outcomes[i]);
         },
       });
     },

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import {
   DEFAULT_QUEUE_OPTIONS,
   PermanentJobError,
+  perJob,
   type DeadJob,
   type JobPayload,
   type Queue,
@@ -108,13 +109,16 @@ export function redisQueue(
       await outbox.enqueue(jobs);
       await sweep();
     },
-    consume(handler, { concurrency, workerId }) {
+    consume(handler, opts) {
+      return this.consumeBatch(perJob(handler), { ...opts, batchSize: 1 });
+    },
+    // BullMQ hands jobs over one at a time; each becomes a batch of one.
+    consumeBatch(handler, { concurrency, workerId }) {
       const workerConnection = connection.duplicate();
       const worker = new Worker<BullData>(
         name,
         async (job: Job<BullData>) => {
-          try {
-            await handler({
+          const [outcome] = await handler([{
               id: job.id ?? '',
               projectId: job.data.projectId,
               traceId: job.data.traceId,
@@ -122,11 +126,11 @@ export function redisQueue(
               attempt: job.attemptsMade + 1,
               maxAttempts: job.opts.attempts ?? o.maxAttempts,
               enqueuedAt: new Date(job.data.enqueuedAt),
-            });
-          } catch (e) {
-            if (e instanceof PermanentJobError) throw new UnrecoverableError(e.message);
-            throw e;
-          }
+            },
+          ]);
+          if (outcome === undefined) return;
+          if (outcome instanceof PermanentJobError) throw new UnrecoverableError(outcome.message);
+          throw outcome instanceof Error ? outcome : new Error(String(outcome));
         },
         {
           connection: workerConnection,

@@ -2,13 +2,14 @@ import type { Consumer } from './index.js';
 
 /**
  * A polling loop with bounded concurrency, shared by adapters that pull work:
- * `fetch(n)` returns up to n jobs; `run(job)` processes one.
+ * `fetch(n)` returns up to n jobs; `run(batch)` processes them.
  */
 export function pollingConsumer<J>(opts: {
   concurrency: number;
+  batchSize: number;
   pollMs: number;
   fetch: (n: number) => Promise<J[]>;
-  run: (job: J) => Promise<void>;
+  run: (batch: J[]) => Promise<void>;
   onError: (e: unknown) => void;
   /** Called with a function that wakes the loop early. */
   registerNudge: (wake: () => void) => () => void;
@@ -36,26 +37,27 @@ export function pollingConsumer<J>(opts: {
         await sleep(opts.pollMs);
         continue;
       }
+      const want = Math.min(free, opts.batchSize);
       let jobs: J[] = [];
       try {
-        jobs = await opts.fetch(free);
+        jobs = await opts.fetch(want);
       } catch (e) {
         opts.onError(e);
         await sleep(opts.pollMs * 4);
         continue;
       }
-      for (const job of jobs) {
-        inFlight++;
+      if (jobs.length > 0) {
+        inFlight += jobs.length;
         void opts
-          .run(job)
+          .run(jobs)
           .catch(opts.onError)
           .finally(() => {
-            inFlight--;
+            inFlight -= jobs.length;
             wake?.();
             if (inFlight === 0) for (const r of idle.splice(0)) r();
           });
       }
-      if (jobs.length < free) await sleep(opts.pollMs);
+      if (jobs.length < want) await sleep(opts.pollMs);
     }
   })();
 

@@ -222,6 +222,17 @@ export function tracesRepo(pool: pg.Pool) {
       return trace;
     },
 
+    /** Several traces by key in one query (without spans); missing ones are simply absent. */
+    async getMany(keys: Array<{ projectId: string; id: string }>): Promise<Trace[]> {
+      if (keys.length === 0) return [];
+      const r = await pool.query<TraceRow>(
+        `select t.* from rag_traces t join unnest($1::text[], $2::text[]) as k(project_id, id)
+           on t.project_id = k.project_id and t.id = k.id`,
+        [keys.map((k) => k.projectId), keys.map((k) => k.id)],
+      );
+      return r.rows.map(toTrace);
+    },
+
     async list(projectId: string, q: TraceQuery): Promise<Page<Trace>> {
       const p = new Params();
       const where = [`project_id = ${p.add(projectId)}`];
