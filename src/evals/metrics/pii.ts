@@ -53,7 +53,8 @@ const DETECTORS: Detector[] = [
   { type: 'iban', re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g, valid: ibanValid },
   { type: 'us_ssn', re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
   { type: 'uk_nino', re: /\b(?![DFIQUV])[A-CEGHJ-PR-TW-Z](?![DFIQUVO])[A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g },
-  { type: 'phone', re: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}\b/g, valid: (m) => m.replace(/\D/g, '').length >= 9 },
+  // Not followed by more digit groups: a card or account number is not a phone number.
+  { type: 'phone', re: /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}\b(?![ .-]?\d)/g, valid: (m) => m.replace(/\D/g, '').length >= 9 },
 ];
 
 const mask = (s: string) => (s.length <= 6 ? '*'.repeat(s.length) : `${s.slice(0, 3)}${'*'.repeat(Math.min(12, s.length - 5))}${s.slice(-2)}`);
