@@ -19,6 +19,9 @@ import {
   type MetricRegistry,
 } from './evals/index.js';
 import type { Consumer, Queue } from './queue/index.js';
+import { createAlertEngine, createAlertSettings, createDeliverer, type AlertEngine, type AlertSettings, type Deliverer } from './alerts/index.js';
+import { secretBox } from './core/secrets.js';
+import { createAnalytics, createCosts } from './analytics/index.js';
 import { postgresQueue } from './queue/postgres.js';
 import { redisQueue } from './queue/redis.js';
 import { hostname } from 'node:os';
@@ -27,6 +30,8 @@ import { openStore, type Store } from './storage/index.js';
 import { buildServer } from './server/app.js';
 import { createKeyAuth, type KeyAuth } from './server/auth.js';
 import { createMetrics } from './server/metrics.js';
+import { Redis } from 'ioredis';
+import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -123,12 +128,85 @@ export async function createEvalStack(config: Config, store: Store, log: Logger)
   return { queue, registry, judge, settings, evaluator };
 }
 
-/** Start an evaluation worker on an eval stack. */
-export function startWorker(config: Config, store: Store, stack: EvalStack, log: Logger): Consumer {
+/** Alert settings, engine and notification sender; every process runs them (work is claimed, never doubled). */
+export interface AlertStack {
+  settings: AlertSettings;
+  engine: AlertEngine;
+  deliverer: Deliverer;
+  close(): Promise<void>;
+}
+
+export function createAlertStack(config: Config, store: Store, log: Logger): AlertStack {
+  const settings = createAlertSettings(store, secretBox(resolveMasterKey(config, log)));
+  const engine = createAlertEngine({ store, settings, logger: log, publicUrl: config.publicUrl, debounceMs: config.alerts.debounceMs });
+  const deliverer = createDeliverer({
+    store,
+    settings,
+    logger: log,
+    publicUrl: config.publicUrl,
+    retryBaseMs: config.alerts.retryBaseMs,
+    maxAgeMs: config.alerts.maxAgeMs,
+    timeoutMs: config.alerts.timeoutMs,
+  });
+  engine.start(config.alerts.intervalMs);
+  deliverer.start(config.alerts.pollMs);
+  return {
+    settings,
+    engine,
+    deliverer,
+    async close() {
+      await engine.stop();
+      await deliverer.stop();
+    },
+  };
+}
+
+/** Start an evaluation worker on an eval stack; finished evaluations feed the alert engine. */
+export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger): Consumer {
   return startEvaluationWorker(
-    { store, queue: stack.queue, evaluator: stack.evaluator, settings: stack.settings, logger: log },
+    {
+      store,
+      queue: stack.queue,
+      evaluator: stack.evaluator,
+      settings: stack.settings,
+      logger: log,
+      onEvaluated: (projectId, traceId, rows) => {
+        const f = rows.find((r) => r.metric === 'faithfulness');
+        if (!f) return;
+        alerts.engine.notify(projectId, { kind: 'evaluations', traces: [{ traceId, faithfulness: f.score, hallucinated: rows.some((r) => r.metric === 'hallucination' && r.score === 1) }] });
+      },
+    },
     { concurrency: config.worker.concurrency, workerId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}` },
   );
+}
+
+/**
+ * The LLM gateway: settings from AETHER_GATEWAY_CONFIG, provider keys from the environment and per
+ * project (sealed with the master key), breaker/rate-limit/cache state in Redis when REDIS_URL is
+ * set; every call it serves is traced through ingest.
+ */
+export async function createGatewayStack(config: Config, store: Store, ingest: Ingest, log: Logger): Promise<{ gateway: Gateway; close(): Promise<void> }> {
+  const settings = loadGatewaySettings(config.gateway.configFile);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 500 }) : undefined;
+  redis?.on('error', (e: unknown) => log.debug({ err: e }, 'gateway redis connection error'));
+  await redis?.connect().catch((e: unknown) => log.warn({ err: e }, 'gateway: Redis unreachable; breakers, limits and cache fail open until it is back'));
+  const j = config.judge;
+  const gateway = createGateway({
+    settings,
+    env: { openaiBaseUrl: j.openaiBaseUrl, openaiApiKey: j.openaiApiKey, anthropicBaseUrl: j.anthropicBaseUrl, anthropicApiKey: j.anthropicApiKey, openrouterBaseUrl: config.gateway.openrouterBaseUrl, openrouterApiKey: config.gateway.openrouterApiKey },
+    credentials: { repo: store.providerCredentials, sealer: secretBox(resolveMasterKey(config, log)) },
+    traceSink: (project, traces) => ingest.ingestBatch(project, { traces }),
+    redis,
+    logger: log,
+  });
+  return {
+    gateway,
+    async close() {
+      await gateway.flushTraces();
+      gateway.close();
+      redis?.disconnect();
+    },
+  };
 }
 
 export interface Aether {
@@ -137,6 +215,7 @@ export interface Aether {
   ingest: Ingest;
   auth: KeyAuth;
   evals: EvalStack;
+  alerts: AlertStack;
   worker: Consumer | undefined;
   server: FastifyInstance;
   /** Stop accepting requests, finish in-flight writes, close the store. */
@@ -155,11 +234,10 @@ export interface CreateOptions {
 export async function createAether(config: Config, opts: CreateOptions = {}): Promise<Aether> {
   const log = opts.log ?? silentLogger;
   const store = opts.store ?? (await openConfiguredStore(config));
-  resolveMasterKey(config, log);
   const evals = await createEvalStack(config, store, log);
+  const alerts = createAlertStack(config, store, log);
   const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
-    concurrency: store.kind === 'postgres' ? 4 : 1,
     samplingRate: async (projectId) => {
       const c = await evals.settings.get(projectId);
       return c.enabled ? c.sampling_rate : 0;
@@ -169,12 +247,14 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
       const spans = items.reduce((n, i) => n + i.spans.length, 0);
       if (spans) metrics.spansIngested.inc(spans);
       if (items.some((i) => i.evaluate)) evals.queue.nudge();
+      for (const p of new Set(items.map((i) => i.trace.project_id))) alerts.engine.notify(p, { kind: 'traces' });
     },
   });
-  const worker = config.worker.enabled ? startWorker(config, store, evals, log) : undefined;
+  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log) : undefined;
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs });
+  const gw = await createGatewayStack(config, store, ingest, log);
   const server = await buildServer(
-    { config, store, ingest, auth, metrics, evals, version: VERSION },
+    { config, store, ingest, auth, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -184,13 +264,16 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     ingest,
     auth,
     evals,
+    alerts,
     worker,
     server,
     close() {
       closing ??= (async () => {
         await server.close();
+        await gw.close();
         await ingest.writer.flushed();
         await worker?.stop();
+        await alerts.close();
         await evals.queue.close();
         await auth.close();
         await store.close();

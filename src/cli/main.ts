@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import { parseConfig, type Config, type ConfigOverrides } from '../core/config.js';
 import { AetherError } from '../core/errors.js';
-import { bootstrapDefaults, createAether, createEvalStack, openConfiguredStore, startWorker, VERSION } from '../app.js';
+import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, openConfiguredStore, startWorker, VERSION } from '../app.js';
 import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
+import { registerImport } from './import.js';
 
 interface GlobalFlags {
   dataDir?: string;
@@ -66,9 +67,11 @@ async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise
   const log = pino({ level: config.logLevel });
   const store = await openConfiguredStore(config);
   const stack = await createEvalStack(config, store, log);
-  const consumer = startWorker(config, store, stack, log);
+  const alerts = createAlertStack(config, store, log);
+  const consumer = startWorker(config, store, stack, alerts, log);
   onSignals(async () => {
     await consumer.stop();
+    await alerts.close();
     await stack.queue.close();
     await store.close();
   }, log);
@@ -226,6 +229,7 @@ export function buildCli(): Command {
         print(flags, k, () => [`revoked key ${k.id} (${k.prefix}…) at ${k.revokedAt?.toISOString()}`]);
       }),
     );
+  registerImport(program, withStore);
   return program;
 }
 

@@ -45,6 +45,16 @@ export const configSchema = z.object({
   ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   AETHER_CUSTOM_METRICS: z.string().optional().describe('comma-separated module paths, each exporting a Metric'),
+  AETHER_PUBLIC_URL: z.url().optional(),
+  AETHER_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  AETHER_ALERT_DEBOUNCE_MS: z.coerce.number().int().min(0).default(200),
+  AETHER_ALERT_POLL_MS: z.coerce.number().int().min(10).default(500),
+  AETHER_ALERT_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  AETHER_ALERT_MAX_AGE_MS: z.coerce.number().int().min(1000).default(86_400_000),
+  AETHER_ALERT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  OPENROUTER_BASE_URL: z.url().default('https://openrouter.ai/api/v1'),
+  OPENROUTER_API_KEY: z.string().min(1).optional(),
+  AETHER_GATEWAY_CONFIG: z.string().min(1).optional().describe('path of a JSON or YAML file with gateway settings (aliases, fallbacks, cache, rate limits, budgets)'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -73,6 +83,10 @@ export interface Config {
     anthropicApiKey: string | undefined;
   };
   customMetricModules: string[];
+  /** Base URL for links in notifications. */
+  publicUrl: string;
+  alerts: { intervalMs: number; debounceMs: number; pollMs: number; retryBaseMs: number; maxAgeMs: number; timeoutMs: number };
+  gateway: { configFile: string | undefined; openrouterBaseUrl: string; openrouterApiKey: string | undefined };
 }
 
 /** Flags from the command line, named as the env variable they override. */
@@ -117,5 +131,15 @@ export function parseConfig(env: Record<string, string | undefined>, overrides: 
       anthropicApiKey: c.ANTHROPIC_API_KEY,
     },
     customMetricModules: (c.AETHER_CUSTOM_METRICS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    publicUrl: c.AETHER_PUBLIC_URL ?? `http://${c.AETHER_HOST.includes(':') ? `[${c.AETHER_HOST}]` : c.AETHER_HOST}:${c.AETHER_PORT}`,
+    alerts: {
+      intervalMs: c.AETHER_ALERT_INTERVAL_MS,
+      debounceMs: c.AETHER_ALERT_DEBOUNCE_MS,
+      pollMs: c.AETHER_ALERT_POLL_MS,
+      retryBaseMs: c.AETHER_ALERT_RETRY_BASE_MS,
+      maxAgeMs: c.AETHER_ALERT_MAX_AGE_MS,
+      timeoutMs: c.AETHER_ALERT_TIMEOUT_MS,
+    },
+    gateway: { configFile: c.AETHER_GATEWAY_CONFIG, openrouterBaseUrl: c.OPENROUTER_BASE_URL, openrouterApiKey: c.OPENROUTER_API_KEY },
   };
 }

@@ -9,6 +9,8 @@ import { TraceWriter, traceKey, type TraceWriterOptions } from './writer.js';
 
 export { normalizeTrace, TraceWriter, traceKey };
 export type { NormalizedTrace };
+export * from './otlp/index.js';
+export * from './langfuse/index.js';
 
 /** The project a request is authenticated for. */
 export interface ProjectScope {
@@ -37,6 +39,7 @@ function checkProject(scope: ProjectScope, claimed: string | undefined): void {
 
 /** Validate one raw body into rows for the scope's project. */
 function prepare(scope: ProjectScope, raw: unknown, now: Date): NormalizedTrace {
+  if (raw === undefined) throw errors.badRequest('Body is empty: send a JSON trace object', 'invalid_json');
   const input = parseOrThrow(traceInputSchema, raw);
   checkProject(scope, input.project_id);
   return normalizeTrace(scope.id, input, now);
@@ -65,6 +68,7 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestO
     },
     /** Ingest a batch; each item is accepted or rejected on its own. */
     async ingestBatch(scope: ProjectScope, raw: unknown): Promise<BatchResult> {
+      if (raw === undefined) throw errors.badRequest('Body is empty: send {"traces": [...]}', 'invalid_json');
       const body = parseOrThrow(batchInputSchema, raw);
       const now = new Date();
       const results: BatchItemResult[] = [];

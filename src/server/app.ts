@@ -6,8 +6,13 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { errors } from '../core/errors.js';
 import type { RouteDeps } from './deps.js';
 import { errorHandler, toAetherError } from './errors.js';
+import { alertRoutes } from './routes/alerts.js';
+import { analyticsRoutes } from './routes/analytics.js';
+import { exportRoutes } from './routes/export.js';
 import { evaluationRoutes } from './routes/evaluations.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
+import { otlpRoutes } from './routes/otlp.js';
 import { projectRoutes } from './routes/projects.js';
 import { traceInputJsonSchema, traceRoutes } from './routes/traces.js';
 
@@ -30,6 +35,15 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
 
   // JSON only: a text/plain body is a client mistake worth a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body (curl -X POST -H 'content-type: application/json') means "no body": action
+  // endpoints like /resolve take none, and ingestion says "Body is empty" itself.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    defaultJson(req, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -79,6 +93,11 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(healthRoutes(deps));
   await app.register(projectRoutes(deps));
   await app.register(traceRoutes(deps));
+  await app.register(otlpRoutes(deps));
   await app.register(evaluationRoutes(deps));
+  await app.register(gatewayRoutes(deps));
+  await app.register(alertRoutes(deps));
+  await app.register(analyticsRoutes(deps));
+  await app.register(exportRoutes(deps));
   return app;
 }

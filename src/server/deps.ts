@@ -5,6 +5,9 @@ import type { KeyAuth } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { EvaluationSettings, Evaluator, MetricRegistry } from '../evals/index.js';
 import type { Queue } from '../queue/index.js';
+import type { Gateway } from '../gateway/index.js';
+import type { AlertEngine, AlertSettings, Deliverer } from '../alerts/index.js';
+import type { Analytics, Costs } from '../analytics/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -14,5 +17,9 @@ export interface RouteDeps {
   auth: KeyAuth;
   metrics: Metrics;
   evals: { queue: Queue; settings: EvaluationSettings; evaluator: Evaluator; registry: MetricRegistry };
+  alerts: { settings: AlertSettings; engine: AlertEngine; deliverer: Deliverer };
+  analytics: Analytics;
+  costs: Costs;
+  gateway: Gateway;
   version: string;
 }

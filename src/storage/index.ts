@@ -7,14 +7,30 @@ import { appliedMigrations, expectedMigrations, runMigrations } from './migrate.
 import { apiKeysRepo, organizationsRepo, projectsRepo, type Db } from './repos/admin.js';
 import { tracesRepo } from './repos/traces.js';
 import { evaluationConfigsRepo, evaluationsRepo } from './repos/evaluations.js';
+import { providerCredentialsRepo } from './repos/providers.js';
+import { alertsRepo } from './repos/alerts.js';
+import { costInsightsRepo, statsRepo } from './repos/stats.js';
+import { budgetsRepo } from './repos/budgets.js';
+import { rollupsRepo } from './repos/rollups.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
 export type { NewEvaluation } from './repos/evaluations.js';
+export type { ProviderCredentialRecord, ProviderCredentialsRepo } from './repos/providers.js';
+export type { AlertsRepo, Delivery, DeliveryRecord, FireAlert } from './repos/alerts.js';
+export type { StatsRepo, WindowStats } from './repos/stats.js';
+export type { Budget } from './repos/budgets.js';
+export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
 export { schema };
+export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
+// int4[] (latency histograms): a plain split is several times faster than the generic array parser,
+// which stays in charge of anything with NULLs or quoting.
+const INT4_ARRAY = 1007 as Parameters<typeof pg.types.getTypeParser>[0];
+const parseIntArray = pg.types.getTypeParser(INT4_ARRAY);
+pg.types.setTypeParser(INT4_ARRAY, (v: string) => (/^\{[-\d,]*\}$/.test(v) ? (v.length === 2 ? [] : v.slice(1, -1).split(',').map(Number)) : parseIntArray(v)));
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -39,6 +55,12 @@ export interface Store {
   traces: ReturnType<typeof tracesRepo>;
   evaluations: ReturnType<typeof evaluationsRepo>;
   evaluationConfigs: ReturnType<typeof evaluationConfigsRepo>;
+  providerCredentials: ReturnType<typeof providerCredentialsRepo>;
+  alerts: ReturnType<typeof alertsRepo>;
+  stats: ReturnType<typeof statsRepo>;
+  rollups: ReturnType<typeof rollupsRepo>;
+  budgets: ReturnType<typeof budgetsRepo>;
+  costInsights: ReturnType<typeof costInsightsRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -79,6 +101,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     traces: tracesRepo(pool),
     evaluations: evaluationsRepo(pool),
     evaluationConfigs: evaluationConfigsRepo(pool),
+    providerCredentials: providerCredentialsRepo(pool),
+    alerts: alertsRepo(pool),
+    stats: statsRepo(pool),
+    rollups: rollupsRepo(pool),
+    budgets: budgetsRepo(pool),
+    costInsights: costInsightsRepo(pool),
     async ping() {
       await pool.query('select 1');
     },

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
+  boolean,
   doublePrecision,
   index,
   integer,
@@ -221,10 +223,131 @@ export const alerts = pgTable(
     details: jsonb('details').notNull().default({}),
     traceId: text('trace_id'),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
     resolvedAt: ts('resolved_at'),
+    resolvedBy: text('resolved_by'),
   },
   (t) => [
     index('alerts_project_created_idx').on(t.projectId, t.createdAt.desc()),
+    index('alerts_project_key_idx').on(t.projectId, t.dedupKey, t.resolvedAt.desc()),
     uniqueIndex('alerts_open_dedup_uq').on(t.projectId, t.dedupKey).where(sql`${t.status} = 'open'`),
   ],
+);
+
+/** Alert notifications to send (the outbox): one row per alert event × channel, retried until sent. */
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: text('id').primaryKey(),
+    alertId: text('alert_id').notNull(),
+    projectId: text('project_id').notNull(),
+    channel: text('channel').notNull(),
+    event: text('event').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    index('alert_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('alert_deliveries_alert_idx').on(t.alertId),
+  ],
+);
+
+/** Every delivery attempt, kept for the alert's history. */
+export const alertDeliveryAttempts = pgTable(
+  'alert_delivery_attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    ok: boolean('ok').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: doublePrecision('duration_ms').notNull(),
+    at: createdAt(),
+  },
+  (t) => [index('alert_delivery_attempts_delivery_idx').on(t.deliveryId)],
+);
+
+/**
+ * Provider credentials a project brings to the LLM gateway (one row per project × provider). The
+ * secret is sealed with the master key (AES-256-GCM) before it gets here; `hint` is what is shown.
+ */
+export const gatewayCredentials = pgTable(
+  'gateway_credentials',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    secret: text('secret').notNull(),
+    hint: text('hint').notNull(),
+    baseUrl: text('base_url'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: 'gateway_credentials_pk', columns: [t.projectId, t.provider] })],
+);
+
+// Rollups maintained in the same statement as the rows they count (see repos/traces.ts and
+// repos/evaluations.ts): analytics read a few hundred rollup rows instead of millions of traces.
+// `grain` is 'minute' (dim 'all'), 'hour' (all but user) or 'day'; latency_hist counts latencies in
+// log buckets.
+export const traceRollups = pgTable(
+  'trace_rollups',
+  {
+    projectId: text('project_id').notNull(),
+    grain: text('grain').notNull(),
+    dim: text('dim').notNull(),
+    bucket: ts('bucket').notNull(),
+    key: text('key').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+    errors: bigint('errors', { mode: 'number' }).notNull(),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull(),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull(),
+    tokens: bigint('tokens', { mode: 'number' }).notNull(),
+    costUsd: doublePrecision('cost_usd').notNull(),
+    latencyN: bigint('latency_n', { mode: 'number' }).notNull(),
+    latencySum: doublePrecision('latency_sum').notNull(),
+    latencyHist: integer('latency_hist').array().notNull(),
+  },
+  (t) => [primaryKey({ name: 'trace_rollups_pk', columns: [t.projectId, t.grain, t.dim, t.bucket, t.key] })],
+);
+
+export const evalRollups = pgTable(
+  'eval_rollups',
+  {
+    projectId: text('project_id').notNull(),
+    grain: text('grain').notNull(),
+    metric: text('metric').notNull(),
+    bucket: ts('bucket').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+    scoreSum: doublePrecision('score_sum').notNull(),
+    nullN: bigint('null_n', { mode: 'number' }).notNull(),
+    costUsd: doublePrecision('cost_usd').notNull(),
+    tokens: bigint('tokens', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'eval_rollups_pk', columns: [t.projectId, t.grain, t.metric, t.bucket] })],
+);
+
+/** Spend budgets per project, optionally for one model or user; periods are UTC days, ISO weeks, months. */
+export const budgets = pgTable(
+  'budgets',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    scope: text('scope').notNull().default('project'),
+    scopeValue: text('scope_value'),
+    period: text('period').notNull(),
+    amountUsd: doublePrecision('amount_usd').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('budgets_project_idx').on(t.projectId)],
 );

@@ -40,22 +40,43 @@ const toEvaluation = (r: Row): Evaluation => ({
 
 const COLS = 'id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens, created_at';
 
+// Upsert results and keep eval_rollups exact: a replaced row's old values are subtracted (the `old`
+// CTE sees the table as it was before this statement) and the new ones added.
+const UPSERT_SQL = `
+with x as (
+  select * from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, metric text, metric_version text,
+    evaluator text, score float8, label text, reason text, details jsonb, cost_usd float8, tokens int)
+), old as (
+  select e.project_id, e.metric, e.score, e.cost_usd, e.tokens, e.created_at, -1 as sign
+    from evaluations e join x on e.project_id = x.project_id and e.trace_id = x.trace_id
+                             and e.metric = x.metric and e.metric_version = x.metric_version
+), up as (
+  insert into evaluations (id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens)
+  select id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens from x
+  on conflict (project_id, trace_id, metric, metric_version) do update set
+    evaluator = excluded.evaluator, score = excluded.score, label = excluded.label, reason = excluded.reason,
+    details = excluded.details, cost_usd = excluded.cost_usd, tokens = excluded.tokens, created_at = now()
+  returning project_id, metric, score, cost_usd, tokens, created_at, 1 as sign
+), delta as (
+  select * from up union all select * from old
+)
+insert into eval_rollups as r (project_id, grain, metric, bucket, n, score_sum, null_n, cost_usd, tokens)
+select d.project_id, g.grain, d.metric, date_trunc(g.grain, d.created_at, 'UTC'),
+       sum(d.sign * (d.score is not null)::int), sum(d.sign * coalesce(d.score, 0)), sum(d.sign * (d.score is null)::int),
+       sum(d.sign * d.cost_usd), sum(d.sign * d.tokens)
+  from delta d cross join (values ('minute'), ('hour'), ('day')) g(grain)
+ group by 1, 2, 3, 4
+on conflict (project_id, grain, metric, bucket) do update set
+  n = r.n + excluded.n, score_sum = r.score_sum + excluded.score_sum, null_n = r.null_n + excluded.null_n,
+  cost_usd = r.cost_usd + excluded.cost_usd, tokens = r.tokens + excluded.tokens`;
+
 /** Evaluations: one row per project × trace × metric × metric version; re-evaluation replaces it. */
 export function evaluationsRepo(pool: pg.Pool) {
   return {
     async upsert(rows: NewEvaluation[]): Promise<void> {
       if (rows.length === 0) return;
       const withIds = rows.map((r) => ({ id: newId(), ...r }));
-      await pool.query(
-        `insert into evaluations (id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens)
-         select id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens
-           from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, metric text, metric_version text,
-             evaluator text, score float8, label text, reason text, details jsonb, cost_usd float8, tokens int)
-         on conflict (project_id, trace_id, metric, metric_version) do update set
-           evaluator = excluded.evaluator, score = excluded.score, label = excluded.label, reason = excluded.reason,
-           details = excluded.details, cost_usd = excluded.cost_usd, tokens = excluded.tokens, created_at = now()`,
-        [JSON.stringify(withIds)],
-      );
+      await pool.query(UPSERT_SQL, [JSON.stringify(withIds)]);
     },
 
     async forTrace(projectId: string, traceId: string): Promise<Evaluation[]> {

@@ -66,15 +66,16 @@ const SPAN_COLUMNS = `project_id text, trace_id text, id text, parent_id text, n
   output_tokens int, cost_usd float8, input jsonb, output jsonb, attributes jsonb`;
 const SPAN_NAMES = SPAN_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]).join(', ');
 
-// One statement inserts traces, the spans of the traces that were new, and their evaluation jobs:
-// atomic (no accepted trace can miss its evaluation), one round trip, and rows travel as a single
-// JSON parameter each, which is far cheaper to bind than thousands of values.
+// One statement inserts traces, the spans of the traces that were new, their evaluation jobs and
+// the rollups counting them: atomic (no accepted trace misses its evaluation, no rollup counts a
+// duplicate), one round trip, and rows travel as one JSON parameter each, far cheaper to bind than
+// thousands of values.
 const INSERT_SQL = `
 with ins as (
   insert into rag_traces (${TRACE_NAMES})
   select ${TRACE_NAMES} from jsonb_to_recordset($1::jsonb) as x(${TRACE_COLUMNS})
   on conflict (project_id, id) do nothing
-  returning project_id, id
+  returning project_id, id, ts, status, model, provider, user_id, tags, input_tokens, output_tokens, token_count, cost_usd, latency_ms
 ), sp as (
   insert into trace_spans (${SPAN_NAMES})
   select ${SPAN_NAMES.split(', ').map((n) => `s.${n}`).join(', ')}
@@ -88,6 +89,33 @@ with ins as (
     from jsonb_to_recordset($3::jsonb) as j(id text, project_id text, trace_id text)
     join ins on ins.project_id = j.project_id and ins.id = j.trace_id
   on conflict do nothing
+  returning 1
+), facts as (
+  select i.*, case when i.latency_ms is null then null
+                   else least(139, greatest(0, floor(ln(greatest(i.latency_ms, 1)) / ln(1.1))))::int end as lb
+    from ins i
+), roll as (
+  insert into trace_rollups as r (project_id, grain, dim, bucket, key, n, errors, input_tokens, output_tokens, tokens,
+                                  cost_usd, latency_n, latency_sum, latency_hist)
+  select f.project_id, d.grain, d.dim, date_trunc(d.grain, f.ts, 'UTC'), d.key, count(*), count(*) filter (where f.status = 'error'),
+         coalesce(sum(f.input_tokens), 0), coalesce(sum(f.output_tokens), 0), coalesce(sum(f.token_count), 0),
+         coalesce(sum(f.cost_usd), 0), count(f.latency_ms), coalesce(sum(f.latency_ms), 0),
+         aether_hist(coalesce(array_agg(f.lb) filter (where f.lb is not null), '{}'))
+    from facts f
+    cross join lateral (
+      select * from (values ('minute', 'all', ''), ('hour', 'all', ''), ('day', 'all', ''),
+                            ('hour', 'model', f.model), ('day', 'model', f.model),
+                            ('hour', 'provider', f.provider), ('day', 'provider', f.provider),
+                            ('day', 'user', f.user_id)) v(grain, dim, key)
+      union all select g, 'tag', tag from unnest(f.tags) tag, (values ('hour'), ('day')) gs(g)
+    ) d
+   where d.key is not null
+   group by 1, 2, 3, 4, 5
+  on conflict (project_id, grain, dim, bucket, key) do update set
+    n = r.n + excluded.n, errors = r.errors + excluded.errors, input_tokens = r.input_tokens + excluded.input_tokens,
+    output_tokens = r.output_tokens + excluded.output_tokens, tokens = r.tokens + excluded.tokens,
+    cost_usd = r.cost_usd + excluded.cost_usd, latency_n = r.latency_n + excluded.latency_n,
+    latency_sum = r.latency_sum + excluded.latency_sum, latency_hist = aether_hist_add(r.latency_hist, excluded.latency_hist)
   returning 1
 )
 select project_id, id from ins`;

@@ -1,0 +1,127 @@
+import { round } from '../lib/stats.js';
+import type { Concurrent, Sequential } from './load.js';
+
+export type TargetName = 'direct' | 'aether' | 'portkey';
+
+export const LABELS: Record<TargetName, string> = {
+  direct: 'direct to the mock upstream (baseline)',
+  aether: 'Aether gateway (tracing on, embedded PGlite)',
+  portkey: 'Portkey gateway (@portkey-ai/gateway, headless)',
+};
+
+export interface Memory {
+  requests: number;
+  /** RSS (MiB) after the warm-up, then after each tenth of the requests. */
+  rss_mib: number[];
+  rss_settled_mib: number;
+  /** Peak RSS over the first and the second half of the run: flat memory keeps the second at the first. */
+  peak_first_half_mib: number;
+  peak_second_half_mib: number;
+  requests_per_s: number;
+}
+
+export type TargetResult =
+  | {
+      status: 'ok';
+      startup_ms: number;
+      sequential: Sequential;
+      /** Streams, or why they could not be measured. */
+      stream: Sequential | { failed: string };
+      concurrent: Concurrent;
+      memory?: Memory;
+      rss_after_load_mib: number;
+      /** Aether only: traces committed and chat requests answered, from its /metrics. */
+      traces_committed?: number;
+      requests_answered?: number;
+    }
+  | { status: 'skipped'; reason: string };
+
+const streamOk = (s: Sequential | { failed: string }): s is Sequential => !('failed' in s);
+
+export interface Goal {
+  goal: string;
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const ok = (r: TargetResult | undefined) => (r && r.status === 'ok' ? r : undefined);
+
+/** Latency Aether or Portkey adds over going direct, per figure. */
+export function added(results: Record<TargetName, TargetResult>, name: 'aether' | 'portkey') {
+  const d = ok(results.direct);
+  const t = ok(results[name]);
+  if (!d || !t) return null;
+  const ds = streamOk(d.stream) ? d.stream : undefined;
+  const ts = streamOk(t.stream) ? t.stream : undefined;
+  return {
+    sequential_p50_ms: round(t.sequential.latency_ms.p50 - d.sequential.latency_ms.p50, 3),
+    sequential_p99_ms: round(t.sequential.latency_ms.p99 - d.sequential.latency_ms.p99, 3),
+    concurrent_p50_ms: round(t.concurrent.latency_ms.p50 - d.concurrent.latency_ms.p50, 3),
+    concurrent_p99_ms: round(t.concurrent.latency_ms.p99 - d.concurrent.latency_ms.p99, 3),
+    stream_ttfb_p50_ms: ds && ts ? round(ts.ttfb_ms!.p50 - ds.ttfb_ms!.p50, 3) : null,
+    stream_ttfb_p99_ms: ds && ts ? round(ts.ttfb_ms!.p99 - ds.ttfb_ms!.p99, 3) : null,
+  };
+}
+
+/** The issue's targets, checked. */
+export function goals(results: Record<TargetName, TargetResult>): Goal[] {
+  const a = added(results, 'aether');
+  const aether = ok(results.aether);
+  const portkey = ok(results.portkey);
+  const ratio = aether && portkey ? aether.concurrent.requests_per_s / portkey.concurrent.requests_per_s : undefined;
+  const mem = aether?.memory;
+  return [
+    { goal: 'Aether: added p50 latency, sequential, tracing on', target: '≤ 0.5 ms', measured: a ? `${a.sequential_p50_ms} ms` : 'n/a', met: a ? a.sequential_p50_ms <= 0.5 : null },
+    {
+      goal: 'Aether throughput vs Portkey, 50 clients',
+      target: '≥ 3×',
+      measured: ratio === undefined ? `Portkey ${results.portkey.status === 'skipped' ? `skipped: ${results.portkey.reason}` : 'n/a'}` : `${ratio.toFixed(2)}× (${Math.round(aether!.concurrent.requests_per_s)} vs ${Math.round(portkey!.concurrent.requests_per_s)} req/s)`,
+      met: ratio === undefined ? null : ratio >= 3,
+    },
+    {
+      goal: `Aether memory flat over ${mem ? mem.requests.toLocaleString('en-US') : '100,000'} requests`,
+      target: 'peak RSS of the second half ≤ 110% of the first half’s',
+      measured: mem ? `peak ${mem.peak_first_half_mib} MiB (first half) vs ${mem.peak_second_half_mib} MiB (second half); ${mem.rss_settled_mib} MiB settled` : 'n/a',
+      met: mem ? mem.peak_second_half_mib <= 1.1 * mem.peak_first_half_mib : null,
+    },
+  ];
+}
+
+const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+
+/** The Markdown report. */
+export function markdown(header: string[], results: Record<TargetName, TargetResult>, goalList: Goal[], notes: string[]): string {
+  const lines = ['# Gateway benchmark', '', ...header.map((h) => `- ${h}`), ''];
+  lines.push(row(['Target', 'seq p50 ms', 'seq p99 ms', 'stream TTFB p50 ms', 'stream TTFB p99 ms', '50 clients req/s', '50 clients p50 ms', '50 clients p99 ms', 'non-2xx', 'RSS after load MiB']));
+  lines.push(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const name of Object.keys(LABELS) as TargetName[]) {
+    const r = results[name];
+    if (r.status === 'skipped') {
+      lines.push(row([LABELS[name], `skipped: ${r.reason}`, '', '', '', '', '', '', '', '']));
+      continue;
+    }
+    const st = streamOk(r.stream) ? r.stream : undefined;
+    const nonOk = r.sequential.non_2xx + (st?.non_2xx ?? 0) + r.concurrent.non_2xx;
+    const failed = streamOk(r.stream) ? '' : `failed: ${r.stream.failed}`;
+    lines.push(row([LABELS[name], r.sequential.latency_ms.p50, r.sequential.latency_ms.p99, st ? st.ttfb_ms!.p50 : failed, st ? st.ttfb_ms!.p99 : '', Math.round(r.concurrent.requests_per_s), r.concurrent.latency_ms.p50, r.concurrent.latency_ms.p99, nonOk, r.rss_after_load_mib]));
+  }
+  lines.push('', '## Added over direct', '', row(['Gateway', 'seq p50', 'seq p99', '50 clients p50', '50 clients p99', 'stream TTFB p50', 'stream TTFB p99']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const name of ['aether', 'portkey'] as const) {
+    const a = added(results, name);
+    const ms = (v: number | null) => (v === null ? 'n/a' : `${v} ms`);
+    if (a) lines.push(row([LABELS[name], ms(a.sequential_p50_ms), ms(a.sequential_p99_ms), ms(a.concurrent_p50_ms), ms(a.concurrent_p99_ms), ms(a.stream_ttfb_p50_ms), ms(a.stream_ttfb_p99_ms)]));
+  }
+  const mem = results.aether.status === 'ok' ? results.aether.memory : undefined;
+  if (mem) {
+    lines.push('', `## Aether memory over ${mem.requests.toLocaleString('en-US')} requests (50 clients, ${Math.round(mem.requests_per_s)} req/s)`, '');
+    lines.push(`RSS (MiB) after warm-up and after each tenth: ${mem.rss_mib.join(' → ')}; ${mem.rss_settled_mib} MiB after the traces were written.`);
+    if (results.aether.status === 'ok' && results.aether.traces_committed !== undefined) {
+      lines.push('', `Traces committed: ${results.aether.traces_committed.toLocaleString('en-US')} for ${results.aether.requests_answered!.toLocaleString('en-US')} gateway requests answered (both from Aether's /metrics).`);
+    }
+  }
+  lines.push('', '## Goals (from the issue)', '', row(['Goal', 'Target', 'Measured', 'Result']), row(['---', '---', '---', '---']));
+  for (const g of goalList) lines.push(row([g.goal, g.target, g.measured, g.met === null ? '– n/a' : g.met ? '✅ met' : '❌ not met']));
+  lines.push('', '## Notes', '', ...notes.map((n) => `- ${n}`), '');
+  return lines.join('\n');
+}

@@ -1,0 +1,19 @@
+// Public surface of @aether/sdk.
+export { AetherClient, type TraceOptions, type TraceSpanOptions } from './client.js';
+export { Span } from './span.js';
+export { instrumentOpenAI, type InstrumentOpenAIOptions } from './openai.js';
+export { newTraceId, sampled } from './ids.js';
+export {
+  AetherError,
+  type AetherClientOptions,
+  type ClientStats,
+  type ContextBody,
+  type FetchLike,
+  type FetchResponseLike,
+  type SpanBody,
+  type SpanKind,
+  type TraceBody,
+  type TraceFields,
+  type TraceStatus,
+  type Usage,
+} from './types.js';

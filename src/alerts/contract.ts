@@ -1,0 +1,82 @@
+import type { Alert, AlertConfig, Severity } from '../core/index.js';
+import type { Logger } from '../core/logger.js';
+import type { StatsRepo } from '../storage/index.js';
+
+/** What set off an evaluation of a project's rules. */
+export type Trigger =
+  | { kind: 'schedule' }
+  | { kind: 'traces' }
+  | { kind: 'evaluations'; traces: Array<{ traceId: string; hallucinated: boolean; faithfulness: number | null }> };
+
+export interface RuleContext {
+  projectId: string;
+  config: AlertConfig;
+  now: Date;
+  stats: StatsRepo;
+  trigger: Trigger;
+  /** Link to the dashboard, optionally to a trace. */
+  link: (path: string) => string;
+}
+
+/** A condition a rule found true now. Its key identifies the incident (one alert per key while open). */
+export interface Firing {
+  key: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  /** The numbers: value, threshold, window, samples, … shown in notifications. */
+  details: Record<string, unknown>;
+  traceId?: string;
+}
+
+export interface RuleOutcome {
+  /** Conditions true now. */
+  firing: Firing[];
+  /**
+   * Whether open alerts of this rule that are not firing now should resolve. False when the rule
+   * could not look (e.g. it only runs on evaluations and this was a trace trigger).
+   */
+  settles: boolean;
+}
+
+/** An alert rule: one file in rules/, one line in the registry. */
+export interface AlertRule {
+  readonly type: string;
+  readonly description: string;
+  /** Triggers this rule reacts to (it is always evaluated on the schedule). */
+  readonly on: ReadonlyArray<Trigger['kind']>;
+  enabled(config: AlertConfig): boolean;
+  evaluate(ctx: RuleContext): Promise<RuleOutcome>;
+}
+
+/** What a channel is asked to deliver. */
+export interface AlertMessage {
+  event: 'fired' | 'resolved' | 'test';
+  alert: Alert;
+  projectName: string;
+  link: string;
+}
+
+/** A delivery that failed; `retryable` when trying again later may succeed. */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A notification channel: one file in channels/, one line in the registry. */
+export interface AlertChannel {
+  readonly name: string;
+  enabled(config: AlertConfig): boolean;
+  send(msg: AlertMessage, config: AlertConfig, deps: { fetch: typeof fetch; logger: Logger; timeoutMs: number }): Promise<void>;
+}
+
+export const severityOf = (config: AlertConfig, type: string, fallback: Severity): Severity => config.severity[type] ?? fallback;
+
+export const fmtPct = (x: number) => `${(x * 100).toFixed(1)}%`;
+export const fmtUsd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;

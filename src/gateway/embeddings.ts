@@ -1,0 +1,69 @@
+// One embeddings request through the pipeline: the same limits, budget, cache, breakers, retries,
+// fallbacks, cost and trace as chat, with the input as the trace's query.
+import { cacheGet, cacheSet, complete, initialFacts, resultHeaders, type Core, type GatewayReply, type RequestCtx } from './core.js';
+import { GatewayError, UpstreamError } from './errors.js';
+import { runChain } from './execute.js';
+import { planChain } from './chat.js';
+import { cacheKey } from './pipeline/cache.js';
+import type { Admission } from './pipeline/rate-limit.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from './types.js';
+
+interface CachedEmbeddings {
+  embeddings: EmbeddingsResponse;
+  label: string;
+  endpoint: string;
+  model: string;
+}
+
+const inputText = (input: EmbeddingsRequest['input']) =>
+  (Array.isArray(input) ? input : [input]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+
+/** Serve one embeddings request. */
+export async function runEmbeddings(core: Core, ctx: RequestCtx, req: EmbeddingsRequest): Promise<GatewayReply> {
+  const text = inputText(req.input);
+  const facts = initialFacts(ctx, 'embeddings', req.model, text, core.cache ? (ctx.options.cacheBypass ? 'bypass' : 'miss') : 'off', false);
+  let admission: Admission | undefined;
+  try {
+    admission = await core.limiter.admit(ctx.keyId, ctx.project, Math.ceil(text.length / 3));
+    Object.assign(ctx.headers, admission.headers);
+    const chain = await planChain(core, ctx, req.model, facts);
+    const key = facts.cache === 'miss' ? cacheKey(ctx.project.id, 'embeddings', { ...req, model: chain[0]!.label }) : undefined;
+    const hit = key ? await cacheGet<CachedEmbeddings>(core, key) : undefined;
+    if (hit) {
+      Object.assign(facts, { cache: 'hit', endpoint: hit.endpoint, model: hit.model, costUsd: 0, inputTokens: hit.embeddings.usage.prompt_tokens, outputTokens: 0 });
+      resultHeaders(ctx, { label: hit.label, endpoint: { name: hit.endpoint } }, facts);
+      ctx.headers['x-aether-cache'] = 'hit';
+      complete(core, ctx, facts, admission, 0);
+      return { kind: 'json', status: 200, headers: ctx.headers, body: JSON.stringify(hit.embeddings) };
+    }
+    if (core.cache) ctx.headers['x-aether-cache'] = facts.cache;
+    const run = await runChain(
+      core.exec,
+      chain,
+      { projectId: ctx.project.id, signal: ctx.signal, timeoutMs: ctx.options.timeoutMs ?? core.settings.timeout_ms, maxRetries: ctx.options.maxRetries ?? core.settings.retry.max_retries, waitingFor: 'the answer' },
+      (p, c) => {
+        if (!p.embeddings) {
+          throw new UpstreamError(`${c.target.label}: this provider has no embeddings endpoint`, { kind: 'config', status: 400, retryable: false, fallback: true, code: 'unsupported_operation' });
+        }
+        return p.embeddings(req, c);
+      },
+      facts.attempts,
+    );
+    run.deadline.dispose();
+    const res = run.value;
+    const tokens = res.usage?.prompt_tokens ?? 0;
+    facts.endpoint = run.target.endpoint.name;
+    facts.model = run.target.model;
+    facts.inputTokens = tokens;
+    facts.outputTokens = 0;
+    facts.costUsd = core.pricer.cost(ctx.project, run.target, res.model, { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, ...(res.usage?.cost !== undefined ? { cost: res.usage.cost } : {}) });
+    resultHeaders(ctx, run.target, facts);
+    if (key) cacheSet(core, key, { embeddings: res, label: run.target.label, endpoint: run.target.endpoint.name, model: run.target.model });
+    complete(core, ctx, facts, admission, tokens);
+    return { kind: 'json', status: 200, headers: ctx.headers, body: JSON.stringify(res) };
+  } catch (e) {
+    facts.error = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof GatewayError && e.code === 'rate_limit_exceeded')) complete(core, ctx, facts, admission, 0);
+    throw e;
+  }
+}

@@ -1,0 +1,174 @@
+// The gateway's composition: endpoints from config, state stores (memory or Redis), limits, budget,
+// cache, pricing and tracing wired into the operations the HTTP edge calls.
+import { errors } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { parseOrThrow } from '../core/validate.js';
+import type { ProviderCredentialsRepo } from '../storage/index.js';
+import { fromAnthropicRequest } from './anthropic/request.js';
+import type { AnthropicRequest } from './anthropic/types.js';
+import { createPricer } from './accounting.js';
+import { runChat } from './chat.js';
+import type { Core, GatewayReply, RequestCtx } from './core.js';
+import { createCredentials, type Sealer } from './credentials.js';
+import { runEmbeddings } from './embeddings.js';
+import { anthropicFormat, openAIFormat } from './formats.js';
+import { requestOptions, type HeaderBag } from './headers.js';
+import { createHttpClient, type HttpClient } from './http.js';
+import { createResolver, type Endpoint } from './models.js';
+import { memoryBreakerStore } from './pipeline/breaker.js';
+import { dailyBudget, type BudgetCheck } from './pipeline/budget.js';
+import { memoryCacheStore } from './pipeline/cache.js';
+import { createRateLimiter, memoryBucketStore } from './pipeline/rate-limit.js';
+import { providers } from './providers/index.js';
+import { chatRequestSchema, credentialInputSchema, embeddingsRequestSchema, messagesRequestSchema } from './schemas.js';
+import type { GatewaySettings } from './settings.js';
+import { redisBreakerStore, redisBucketStore, redisCacheStore, type RedisLike } from './state/redis.js';
+import { preloadTokenizer } from './tokens.js';
+import { createTraceRecorder, type TraceSink } from './tracing.js';
+import type { ChatRequest, EmbeddingsRequest } from './types.js';
+
+/** Server-wide provider credentials (from the environment). */
+export interface ProviderEnv {
+  openaiBaseUrl: string;
+  openaiApiKey: string | undefined;
+  anthropicBaseUrl: string;
+  anthropicApiKey: string | undefined;
+  openrouterBaseUrl: string;
+  openrouterApiKey: string | undefined;
+}
+
+export interface GatewayDeps {
+  settings: GatewaySettings;
+  env: ProviderEnv;
+  credentials: { repo: ProviderCredentialsRepo; sealer: Sealer };
+  /** Where traces go (the ingest service's ingestBatch); none: no tracing. */
+  traceSink?: TraceSink;
+  /** Budget hook; default: the per-project daily cap of `settings.budget`. */
+  budget?: BudgetCheck;
+  /** Shared state for breakers, rate limits and cache; default: this process's memory. */
+  redis?: RedisLike;
+  http?: HttpClient;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Who is calling: the authenticated key and its project. */
+export interface GatewayPrincipal {
+  keyId: string;
+  project: { id: string; slug: string };
+}
+
+function endpointsOf(s: GatewaySettings, env: ProviderEnv): Map<string, Endpoint> {
+  const eps = new Map<string, Endpoint>();
+  const add = (name: string, providerName: Endpoint['providerName'], baseUrl: string | undefined, apiKey: string | undefined, headers: Record<string, string> = {}) =>
+    eps.set(name, { name, providerName, provider: providers[providerName], baseUrl, apiKey, headers });
+  add('openai', 'openai', env.openaiBaseUrl, env.openaiApiKey);
+  add('anthropic', 'anthropic', env.anthropicBaseUrl, env.anthropicApiKey);
+  add('openrouter', 'openrouter', env.openrouterBaseUrl, env.openrouterApiKey);
+  add('mock', 'mock', undefined, undefined);
+  for (const [name, e] of Object.entries(s.endpoints)) {
+    const builtin = eps.get(name);
+    const same = builtin?.providerName === e.provider;
+    add(name, e.provider, e.base_url ?? (same ? builtin.baseUrl : undefined), e.api_key ?? (same ? builtin.apiKey : undefined), e.headers);
+  }
+  return eps;
+}
+
+/** Build the gateway from settings and collaborators. */
+export function createGateway(d: GatewayDeps) {
+  const s = d.settings;
+  const now = d.now ?? Date.now;
+  const endpoints = endpointsOf(s, d.env);
+  const http = d.http ?? createHttpClient();
+  const credentials = createCredentials(d.credentials.repo, d.credentials.sealer);
+  let warned = 0;
+  const onStoreError = (e: unknown) => {
+    if (warned++ % 100 === 0) d.logger.warn({ err: e }, 'gateway state store failed; continuing without it for this request');
+  };
+  const limitsOf = (p: { id: string; slug: string }) => s.rate_limits.projects[p.id] ?? s.rate_limits.projects[p.slug] ?? s.rate_limits;
+  const core: Core = {
+    settings: s,
+    resolver: createResolver(endpoints, s),
+    limiter: createRateLimiter(d.redis ? redisBucketStore(d.redis) : memoryBucketStore(), limitsOf, now, onStoreError),
+    budget: d.budget ?? dailyBudget(s.budget, now),
+    cache: s.cache.enabled ? { store: d.redis ? redisCacheStore(d.redis) : memoryCacheStore(s.cache.max_entries), ttlMs: s.cache.ttl_s * 1000, maxBytes: s.cache.max_entry_bytes } : undefined,
+    pricer: createPricer(s.pricing, s.project_pricing),
+    exec: {
+      credentials,
+      http,
+      breaker: s.breaker.enabled
+        ? {
+            store: d.redis ? redisBreakerStore(d.redis) : memoryBreakerStore(),
+            config: { windowMs: s.breaker.window_ms, minRequests: s.breaker.min_requests, failureRate: s.breaker.failure_rate, openMs: s.breaker.open_ms },
+          }
+        : undefined,
+      retry: { maxRetries: s.retry.max_retries, baseDelayMs: s.retry.base_delay_ms, maxDelayMs: s.retry.max_delay_ms, maxRetryAfterMs: s.retry.max_retry_after_ms },
+      now,
+      onStoreError,
+    },
+    recorder: s.tracing.enabled && d.traceSink ? createTraceRecorder(d.traceSink, { maxPending: s.tracing.max_pending, batchSize: s.tracing.batch_size, flushMs: s.tracing.flush_ms, logger: d.logger }) : undefined,
+    logger: d.logger,
+  };
+  void preloadTokenizer();
+
+  function context(p: GatewayPrincipal, route: string, headers: HeaderBag, signal: AbortSignal): RequestCtx {
+    const options = requestOptions(headers);
+    const traceId = options.traceId ?? newId();
+    return { keyId: p.keyId, project: p.project, options, signal, route, traceId, start: Date.now(), t0: performance.now(), headers: { 'x-aether-trace-id': traceId } };
+  }
+
+  const knownProvider = (name: string): string => {
+    const ep = endpoints.get(name);
+    if (!ep || ep.providerName === 'mock') {
+      throw errors.notFound(`No provider "${name}"; configurable: ${[...endpoints.values()].filter((e) => e.providerName !== 'mock').map((e) => e.name).join(', ')}`);
+    }
+    return name;
+  };
+
+  const modelIds = () => [...new Set([...Object.keys(s.aliases), ...s.models, ...Object.keys(s.fallbacks), ...Object.values(s.fallbacks).flat(), 'mock/echo'])].sort();
+
+  return {
+    settings: s,
+    /** `POST /v1/chat/completions`: an OpenAI chat request, answered as JSON or an SSE stream. */
+    chat(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+      const req = parseOrThrow(chatRequestSchema, body) as ChatRequest;
+      return runChat(core, context(p, '/v1/chat/completions', headers, signal), req, openAIFormat);
+    },
+    /** `POST /v1/messages`: an Anthropic Messages request, served through the same pipeline. */
+    messages(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+      const req = fromAnthropicRequest(parseOrThrow(messagesRequestSchema, body) as AnthropicRequest);
+      return runChat(core, context(p, '/v1/messages', headers, signal), req, anthropicFormat);
+    },
+    /** `POST /v1/embeddings`. */
+    embeddings(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+      const req = parseOrThrow(embeddingsRequestSchema, body) as EmbeddingsRequest;
+      return runEmbeddings(core, context(p, '/v1/embeddings', headers, signal), req);
+    },
+    /** `GET /v1/models` in the OpenAI list shape. */
+    models() {
+      return { object: 'list' as const, data: modelIds().map((id) => ({ id, object: 'model' as const, created: 0, owned_by: id.includes('/') ? id.slice(0, id.indexOf('/')) : 'aether' })) };
+    },
+    /** `GET /v1/models` in the Anthropic list shape. */
+    anthropicModels() {
+      const data = modelIds().map((id) => ({ type: 'model' as const, id, display_name: id, created_at: '1970-01-01T00:00:00Z' }));
+      return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+    },
+    /** Per-project provider credentials (secrets sealed at rest, never returned). */
+    credentials: {
+      put: (projectId: string, provider: string, body: unknown) => credentials.put(projectId, knownProvider(provider), parseOrThrow(credentialInputSchema, body)),
+      get: (projectId: string, provider: string) => credentials.get(projectId, knownProvider(provider)),
+      list: (projectId: string) => credentials.list(projectId),
+      delete: (projectId: string, provider: string) => credentials.delete(projectId, knownProvider(provider)),
+    },
+    /** Traces waiting to be stored, and dropped because too many were waiting. */
+    stats: () => core.recorder?.stats() ?? { pending: 0, dropped: 0 },
+    /** Resolves once every trace handed over so far has been stored (or failed): call before closing the store. */
+    flushTraces: () => core.recorder?.flushed() ?? Promise.resolve(),
+    close(): void {
+      http.close();
+    },
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;

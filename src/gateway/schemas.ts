@@ -1,0 +1,74 @@
+// Request bodies the gateway accepts. Loose on purpose: only what the gateway reads is checked
+// (with messages that name the field); every other field passes through to the upstream.
+import { z } from 'zod';
+
+const part = z.looseObject({ type: z.string().min(1) });
+
+const toolCall = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+
+const message = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: z.union([z.string(), z.array(part), z.null()]).optional(),
+  tool_calls: z.array(toolCall).optional(),
+  tool_call_id: z.string().optional(),
+});
+
+const tool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }),
+});
+
+const count = z.number().int().positive().nullish();
+
+/** `POST /v1/chat/completions`. */
+export const chatRequestSchema = z.looseObject({
+  model: z.string().min(1).max(256),
+  messages: z.array(message).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  tools: z.array(tool).optional(),
+  tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) })]).optional(),
+  n: count,
+  max_tokens: count,
+  max_completion_tokens: count,
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  user: z.string().max(256).optional(),
+});
+
+const anthropicBlock = z.looseObject({ type: z.string().min(1) });
+
+/** `POST /v1/messages` (Anthropic Messages). */
+export const messagesRequestSchema = z.looseObject({
+  model: z.string().min(1).max(256),
+  max_tokens: z.number().int().positive(),
+  messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(anthropicBlock)]) })).min(1),
+  system: z.union([z.string(), z.array(anthropicBlock)]).optional(),
+  stream: z.boolean().optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  stop_sequences: z.array(z.string()).optional(),
+  tools: z.array(z.looseObject({ name: z.string().min(1), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()).optional() })).optional(),
+  tool_choice: z.looseObject({ type: z.enum(['auto', 'any', 'none', 'tool']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() }).optional(),
+  metadata: z.looseObject({ user_id: z.string().optional() }).optional(),
+});
+
+/** `POST /v1/embeddings`. */
+export const embeddingsRequestSchema = z.looseObject({
+  model: z.string().min(1).max(256),
+  input: z.union([z.string(), z.array(z.string()).min(1).max(2048), z.array(z.number()).min(1), z.array(z.array(z.number())).min(1)]),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+  dimensions: z.number().int().positive().optional(),
+  user: z.string().max(256).optional(),
+});
+
+/** `PUT /api/v1/projects/{id}/providers/{provider}`. */
+export const credentialInputSchema = z.strictObject({
+  api_key: z.string().min(1).max(4096),
+  base_url: z.url().nullish().describe('optional: this project talks to the provider at this URL instead'),
+});
