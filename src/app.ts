@@ -29,6 +29,7 @@ import { pathToFileURL } from 'node:url';
 import { openStore, type Store } from './storage/index.js';
 import { buildServer } from './server/app.js';
 import { createKeyAuth, type KeyAuth } from './server/auth.js';
+import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
@@ -218,6 +219,8 @@ export interface Aether {
   alerts: AlertStack;
   worker: Consumer | undefined;
   server: FastifyInstance;
+  /** The LLM gateway (the demo calls it in-process). */
+  gateway: Gateway;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -251,10 +254,11 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     },
   });
   const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log) : undefined;
-  const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs });
+  const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
+  const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
   const server = await buildServer(
-    { config, store, ingest, auth, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -267,6 +271,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     alerts,
     worker,
     server,
+    gateway: gw.gateway,
     close() {
       closing ??= (async () => {
         await server.close();
@@ -276,6 +281,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await alerts.close();
         await evals.queue.close();
         await auth.close();
+        sessions.close();
         await store.close();
       })();
       return closing;

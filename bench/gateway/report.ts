@@ -1,11 +1,12 @@
 import { round } from '../lib/stats.js';
 import type { Concurrent, Sequential } from './load.js';
 
-export type TargetName = 'direct' | 'aether' | 'portkey';
+export type TargetName = 'direct' | 'aether' | 'aether_untraced' | 'portkey';
 
 export const LABELS: Record<TargetName, string> = {
   direct: 'direct to the mock upstream (baseline)',
   aether: 'Aether gateway (tracing on, embedded PGlite)',
+  aether_untraced: 'Aether gateway (tracing off)',
   portkey: 'Portkey gateway (@portkey-ai/gateway, headless)',
 };
 
@@ -48,7 +49,7 @@ export interface Goal {
 const ok = (r: TargetResult | undefined) => (r && r.status === 'ok' ? r : undefined);
 
 /** Latency Aether or Portkey adds over going direct, per figure. */
-export function added(results: Record<TargetName, TargetResult>, name: 'aether' | 'portkey') {
+export function added(results: Record<TargetName, TargetResult>, name: Exclude<TargetName, 'direct'>) {
   const d = ok(results.direct);
   const t = ok(results[name]);
   if (!d || !t) return null;
@@ -68,19 +69,27 @@ export function added(results: Record<TargetName, TargetResult>, name: 'aether' 
 export function goals(results: Record<TargetName, TargetResult>): Goal[] {
   const a = added(results, 'aether');
   const aether = ok(results.aether);
+  const untraced = ok(results.aether_untraced);
   const portkey = ok(results.portkey);
-  const ratio = aether && portkey ? aether.concurrent.requests_per_s / portkey.concurrent.requests_per_s : undefined;
   const mem = aether?.memory;
+  const vsPortkey = (r: typeof aether, label: string): Goal => {
+    const ratio = r && portkey ? r.concurrent.requests_per_s / portkey.concurrent.requests_per_s : undefined;
+    return {
+      goal: `Aether throughput vs Portkey, 50 clients (${label})`,
+      target: '≥ 3×',
+      measured:
+        ratio === undefined
+          ? `Portkey ${results.portkey.status === 'skipped' ? `skipped: ${results.portkey.reason}` : 'n/a'}`
+          : `${ratio.toFixed(2)}× (${Math.round(r!.concurrent.requests_per_s)} vs ${Math.round(portkey!.concurrent.requests_per_s)} req/s)`,
+      met: ratio === undefined ? null : ratio >= 3,
+    };
+  };
   return [
     { goal: 'Aether: added p50 latency, sequential, tracing on', target: '≤ 0.5 ms', measured: a ? `${a.sequential_p50_ms} ms` : 'n/a', met: a ? a.sequential_p50_ms <= 0.5 : null },
+    vsPortkey(untraced, 'tracing off, as Portkey runs here'),
+    vsPortkey(aether, 'tracing on'),
     {
-      goal: 'Aether throughput vs Portkey, 50 clients',
-      target: '≥ 3×',
-      measured: ratio === undefined ? `Portkey ${results.portkey.status === 'skipped' ? `skipped: ${results.portkey.reason}` : 'n/a'}` : `${ratio.toFixed(2)}× (${Math.round(aether!.concurrent.requests_per_s)} vs ${Math.round(portkey!.concurrent.requests_per_s)} req/s)`,
-      met: ratio === undefined ? null : ratio >= 3,
-    },
-    {
-      goal: `Aether memory flat over ${mem ? mem.requests.toLocaleString('en-US') : '100,000'} requests`,
+      goal: `Aether memory flat over ${mem ? mem.requests.toLocaleString('en-US') : '100,000'} requests (tracing on)`,
       target: 'peak RSS of the second half ≤ 110% of the first half’s',
       measured: mem ? `peak ${mem.peak_first_half_mib} MiB (first half) vs ${mem.peak_second_half_mib} MiB (second half); ${mem.rss_settled_mib} MiB settled` : 'n/a',
       met: mem ? mem.peak_second_half_mib <= 1.1 * mem.peak_first_half_mib : null,
@@ -107,7 +116,7 @@ export function markdown(header: string[], results: Record<TargetName, TargetRes
     lines.push(row([LABELS[name], r.sequential.latency_ms.p50, r.sequential.latency_ms.p99, st ? st.ttfb_ms!.p50 : failed, st ? st.ttfb_ms!.p99 : '', Math.round(r.concurrent.requests_per_s), r.concurrent.latency_ms.p50, r.concurrent.latency_ms.p99, nonOk, r.rss_after_load_mib]));
   }
   lines.push('', '## Added over direct', '', row(['Gateway', 'seq p50', 'seq p99', '50 clients p50', '50 clients p99', 'stream TTFB p50', 'stream TTFB p99']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
-  for (const name of ['aether', 'portkey'] as const) {
+  for (const name of ['aether', 'aether_untraced', 'portkey'] as const) {
     const a = added(results, name);
     const ms = (v: number | null) => (v === null ? 'n/a' : `${v} ms`);
     if (a) lines.push(row([LABELS[name], ms(a.sequential_p50_ms), ms(a.sequential_p99_ms), ms(a.concurrent_p50_ms), ms(a.concurrent_p99_ms), ms(a.stream_ttfb_p50_ms), ms(a.stream_ttfb_p99_ms)]));

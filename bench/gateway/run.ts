@@ -139,6 +139,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
   const results = {} as Record<TargetName, TargetResult>;
   results.direct = await bench('direct', async () => upstream, false);
   results.aether = await bench('aether', () => startAether(root, logDir, upstream.url), MEMORY_REQUESTS > 0);
+  results.aether_untraced = await bench('aether_untraced', () => startAether(root, logDir, upstream.url, false), false);
   results.portkey = portkeySkip ? { status: 'skipped', reason: portkeySkip } : await bench('portkey', () => startPortkey(root, logDir, upstream.url), false);
 
   const goalList = goals(results);
@@ -154,7 +155,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
   const notes = [
     'Every process (mock upstream, gateways, load generator, PGlite worker) shares the same 2 cores, so absolute figures are low; compare rows of one run.',
     'The mock upstream answers a fixed OpenAI completion (streams: the recorded "Foo!" stream, first record at once, the rest 5 ms later).',
-    'Aether runs `aether serve --no-worker` on embedded PGlite with tracing on: every request becomes a trace with a span, written in group commits off the request path.',
+    'Aether runs `aether serve --no-worker` on embedded PGlite. Tracing on: every request becomes a trace with one span per attempt and (default evaluation config, sampling 1.0) an evaluation job, written in batches off the request path by the PGlite worker thread on the same 2 cores. Tracing off shows the gateway alone, as Portkey runs here (headless, no log store).',
     'Portkey runs its published build (`start-server.js --headless`, NODE_ENV=production) with `x-portkey-provider: openai` and the mock as `x-portkey-custom-host`.',
     'Added latency = the gateway’s percentile minus the direct percentile of the same run.',
   ];
@@ -170,7 +171,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
     machine: { node: process.version, platform: `${platform()} ${release()}`, cpus: cpu.length, cpu_model: cpu[0]?.model ?? null, loadavg_1m_at_start: Number(load), netns: Boolean(process.env.BENCH_IN_NETNS) },
     settings: { sequential: SEQ, duration_s: DURATION_S, warmup_s: WARMUP_S, clients: CLIENTS, memory_requests: MEMORY_REQUESTS },
     targets: results,
-    added: { aether: added(results, 'aether'), portkey: added(results, 'portkey') },
+    added: { aether: added(results, 'aether'), aether_untraced: added(results, 'aether_untraced'), portkey: added(results, 'portkey') },
     goals: goalList,
   };
   const out = join(root, 'bench/results');

@@ -5,6 +5,7 @@ import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, ope
 import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
 import { registerImport } from './import.js';
+import { startDashboard } from './dashboard.js';
 
 interface GlobalFlags {
   dataDir?: string;
@@ -77,7 +78,7 @@ async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise
   }, log);
 }
 
-async function serve(flags: GlobalFlags & { port?: string; host?: string; worker?: boolean }): Promise<void> {
+async function serve(flags: GlobalFlags & { port?: string; host?: string; worker?: boolean; demo?: boolean }): Promise<void> {
   const config = configFrom(flags);
   const aether = await createAether(config, { log: pino({ level: config.logLevel }) });
   const log = aether.server.log;
@@ -98,7 +99,11 @@ async function serve(flags: GlobalFlags & { port?: string; host?: string; worker
     console.log(`\nSend a trace:\n  curl -X POST ${url}/api/v1/traces/ -H "X-API-Key: ${creds.api_key}" \\`);
     console.log(`    -H "Content-Type: application/json" -d '{"query": "What is the capital of France?", "response": "Paris.", "contexts": [{"text": "Paris is the capital of France."}]}'\n`);
   }
-  onSignals(() => aether.close(), log);
+  const dashboard = await startDashboard(aether, url, { demo: flags.demo === true, log });
+  onSignals(async () => {
+    await dashboard.stop();
+    await aether.close();
+  }, log);
 }
 
 function projectRef(store: Store, ref: string) {
@@ -124,7 +129,15 @@ export function buildCli(): Command {
     .option('-p, --port <port>', 'port (env AETHER_PORT, default 8000)')
     .option('-H, --host <host>', 'interface to bind (env AETHER_HOST, default 127.0.0.1)')
     .option('--no-worker', 'do not run the evaluation worker in this process (env AETHER_WORKER=false)')
+    .option('--demo', 'generate demo traffic (and a demo owner on a fresh store) so the dashboard has something to show')
     .action(async (_opts, cmd: Command) => serve(cmd.optsWithGlobals()));
+
+  program
+    .command('demo')
+    .description('run the server with demo traffic (same as `serve --demo`)')
+    .option('-p, --port <port>', 'port (env AETHER_PORT, default 8000)')
+    .option('-H, --host <host>', 'interface to bind (env AETHER_HOST, default 127.0.0.1)')
+    .action(async (_opts, cmd: Command) => serve({ ...cmd.optsWithGlobals(), demo: true }));
 
   program
     .command('worker')

@@ -55,6 +55,9 @@ export const configSchema = z.object({
   OPENROUTER_BASE_URL: z.url().default('https://openrouter.ai/api/v1'),
   OPENROUTER_API_KEY: z.string().min(1).optional(),
   AETHER_GATEWAY_CONFIG: z.string().min(1).optional().describe('path of a JSON or YAML file with gateway settings (aliases, fallbacks, cache, rate limits, budgets)'),
+  AETHER_WEB_DIR: z.string().min(1).optional().describe('built dashboard to serve at / (default: web/dist of the package)'),
+  AETHER_SESSION_TTL_DAYS: z.coerce.number().min(0.001).max(365).default(14).describe('dashboard sessions expire after this long unused'),
+  AETHER_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10).describe('failed sign-ins per email and IP per minute before 429'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -87,6 +90,9 @@ export interface Config {
   publicUrl: string;
   alerts: { intervalMs: number; debounceMs: number; pollMs: number; retryBaseMs: number; maxAgeMs: number; timeoutMs: number };
   gateway: { configFile: string | undefined; openrouterBaseUrl: string; openrouterApiKey: string | undefined };
+  /** Built dashboard folder override; undefined = the package's web/dist. */
+  webDir: string | undefined;
+  auth: { sessionTtlDays: number; loginMaxFailures: number };
 }
 
 /** Flags from the command line, named as the env variable they override. */
@@ -141,5 +147,7 @@ export function parseConfig(env: Record<string, string | undefined>, overrides: 
       timeoutMs: c.AETHER_ALERT_TIMEOUT_MS,
     },
     gateway: { configFile: c.AETHER_GATEWAY_CONFIG, openrouterBaseUrl: c.OPENROUTER_BASE_URL, openrouterApiKey: c.OPENROUTER_API_KEY },
+    webDir: c.AETHER_WEB_DIR,
+    auth: { sessionTtlDays: c.AETHER_SESSION_TTL_DAYS, loginMaxFailures: c.AETHER_LOGIN_MAX_FAILURES },
   };
 }

@@ -4,7 +4,7 @@
 import type { CallContext, Provider } from './contract.js';
 import type { Credentials } from './credentials.js';
 import { GatewayError, UpstreamError } from './errors.js';
-import type { HttpClient } from './http.js';
+import { abortReason, type HttpClient } from './http.js';
 import type { Target } from './models.js';
 import type { BreakerConfig, BreakerStore } from './pipeline/breaker.js';
 import { retryDelay, sleep, type RetryPolicy } from './pipeline/retry.js';
@@ -114,7 +114,9 @@ export async function runChain<T>(
         const delay = retryDelay(deps.retry, retry, err.retryAfterMs);
         if (delay === undefined) break;
         a.retryDelayMs = delay;
-        await sleep(delay, opts.signal);
+        await sleep(delay, opts.signal).catch(() => {
+          throw abortReason(opts.signal, t.label); // the client left while we waited
+        });
       }
     }
   }

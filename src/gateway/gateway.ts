@@ -119,14 +119,11 @@ export function createGateway(d: GatewayDeps) {
   }
 
   const knownProvider = (name: string): string => {
-    const ep = endpoints.get(name);
-    if (!ep || ep.providerName === 'mock') {
-      throw errors.notFound(`No provider "${name}"; configurable: ${[...endpoints.values()].filter((e) => e.providerName !== 'mock').map((e) => e.name).join(', ')}`);
-    }
+    if (!endpoints.has(name)) throw errors.notFound(`No provider "${name}"; known: ${[...endpoints.keys()].join(', ')}`);
     return name;
   };
 
-  const modelIds = () => [...new Set([...Object.keys(s.aliases), ...s.models, ...Object.keys(s.fallbacks), ...Object.values(s.fallbacks).flat(), 'mock/echo'])].sort();
+  const modelIds = () => [...new Set([...Object.keys(s.aliases), ...s.models, ...Object.keys(s.fallbacks), ...Object.values(s.fallbacks).flat()])].sort();
 
   return {
     settings: s,

@@ -15,6 +15,10 @@ import { healthRoutes } from './routes/health.js';
 import { otlpRoutes } from './routes/otlp.js';
 import { projectRoutes } from './routes/projects.js';
 import { traceInputJsonSchema, traceRoutes } from './routes/traces.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { sessionGuard } from './session/index.js';
+import { createDashboard } from './static.js';
 
 export interface ServerOptions {
   /** pino logger options, or false for none. */
@@ -24,7 +28,7 @@ export interface ServerOptions {
 /** Build the HTTP app: routes, auth, errors, OpenAPI. Does not listen. */
 export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { level: opts.logger.level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    logger: opts.logger === false ? false : { level: opts.logger.level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] },
     bodyLimit: deps.config.maxBodyBytes,
     trustProxy: deps.config.trustProxy,
     disableRequestLogging: true,
@@ -47,11 +51,14 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  const dashboard = createDashboard({ webDir: deps.config.webDir });
   app.setNotFoundHandler((req, reply) => {
+    if (dashboard.fallback(req, reply)) return;
     const e = errors.notFound(`No route ${req.method} ${req.url.split('?')[0]}; the API is described at /docs`);
     reply.status(404).send(e.toJSON());
   });
 
+  app.addHook('onRequest', sessionGuard(deps.sessions));
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
     return payload;
@@ -81,6 +88,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'aether_session' },
         },
         schemas: { TraceInput: traceInputJsonSchema as Record<string, unknown> },
       },
@@ -99,5 +107,8 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(alertRoutes(deps));
   await app.register(analyticsRoutes(deps));
   await app.register(exportRoutes(deps));
+  await app.register(authRoutes(deps));
+  await app.register(adminRoutes(deps));
+  await app.register(dashboard.plugin);
   return app;
 }

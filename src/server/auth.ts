@@ -1,11 +1,15 @@
 import { errors } from '../core/errors.js';
 import { API_KEY_PREFIX } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
-import type { ApiKeyRecord, Store } from '../storage/index.js';
+import type { ApiKeyRecord, Role, Store } from '../storage/index.js';
+import { readCookie } from './session/cookies.js';
+import type { ActiveSession } from './session/sessions.js';
 
 export interface Principal {
   keyId: string;
   project: { id: string; slug: string; orgId: string; name: string };
+  /** Set when a dashboard session (not an API key) authenticated the request. */
+  user?: { id: string; role: Role };
 }
 
 interface Cached {
@@ -20,6 +24,8 @@ export interface KeyAuthOptions {
   /** How often last-used times are written. */
   touchEveryMs?: number;
   logger: Logger;
+  /** Dashboard sessions: a request with no API key but a session cookie is authenticated by them. */
+  sessions?: { fromHeaders(headers: Record<string, string | string[] | undefined>): Promise<ActiveSession | undefined> };
 }
 
 /** Extract the presented key from `X-API-Key` or `Authorization: Bearer`. */
@@ -62,10 +68,24 @@ export function createKeyAuth(store: Pick<Store, 'apiKeys' | 'projects'>, opts: 
     return { principal, revokedAt: rec.revokedAt, expires: Date.now() + cacheMs };
   }
 
+  /** A session acts on the project named by X-Aether-Project (id or slug), within the user's organization. */
+  async function sessionPrincipal(headers: Record<string, string | string[] | undefined>, sessions: NonNullable<KeyAuthOptions['sessions']>): Promise<Principal> {
+    const s = await sessions.fromHeaders(headers);
+    if (!s) throw errors.unauthorized('Your session has expired or was signed out: sign in again');
+    const raw = headers['x-aether-project'];
+    const ref = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+    if (!ref) throw errors.badRequest('Send the X-Aether-Project header (project id or slug) with requests made through a session', 'project_required');
+    const byId = await store.projects.get(ref);
+    const project = byId?.orgId === s.user.orgId ? byId : (await store.projects.list(s.user.orgId)).find((p) => p.slug === ref);
+    if (!project) throw errors.notFound(`No project "${ref}" in your organization`);
+    return { keyId: `user:${s.user.id}`, project: { id: project.id, slug: project.slug, orgId: project.orgId, name: project.name }, user: { id: s.user.id, role: s.user.role } };
+  }
+
   return {
-    /** Authenticate request headers or throw a 401 that says what to do. */
+    /** Authenticate request headers (an API key, else a dashboard session) or throw a 401 that says what to do. */
     async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Principal> {
       const key = presentedKey(headers);
+      if (!key && opts.sessions && readCookie(headers)) return sessionPrincipal(headers, opts.sessions);
       if (!key) {
         throw errors.unauthorized('Missing API key: send it as the X-API-Key header or as Authorization: Bearer <key>');
       }

@@ -3,6 +3,7 @@ import type { Ingest } from '../ingest/index.js';
 import type { Store } from '../storage/index.js';
 import type { KeyAuth } from './auth.js';
 import type { Metrics } from './metrics.js';
+import type { Sessions } from './session/index.js';
 import type { EvaluationSettings, Evaluator, MetricRegistry } from '../evals/index.js';
 import type { Queue } from '../queue/index.js';
 import type { Gateway } from '../gateway/index.js';
@@ -15,6 +16,8 @@ export interface RouteDeps {
   store: Store;
   ingest: Ingest;
   auth: KeyAuth;
+  /** Dashboard sign-in sessions. */
+  sessions: Sessions;
   metrics: Metrics;
   evals: { queue: Queue; settings: EvaluationSettings; evaluator: Evaluator; registry: MetricRegistry };
   alerts: { settings: AlertSettings; engine: AlertEngine; deliverer: Deliverer };

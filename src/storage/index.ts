@@ -12,6 +12,7 @@ import { alertsRepo } from './repos/alerts.js';
 import { costInsightsRepo, statsRepo } from './repos/stats.js';
 import { budgetsRepo } from './repos/budgets.js';
 import { rollupsRepo } from './repos/rollups.js';
+import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -21,6 +22,8 @@ export type { AlertsRepo, Delivery, DeliveryRecord, FireAlert } from './repos/al
 export type { StatsRepo, WindowStats } from './repos/stats.js';
 export type { Budget } from './repos/budgets.js';
 export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
+export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRepo } from './repos/users.js';
+export { ROLES } from './repos/users.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 
@@ -61,6 +64,9 @@ export interface Store {
   rollups: ReturnType<typeof rollupsRepo>;
   budgets: ReturnType<typeof budgetsRepo>;
   costInsights: ReturnType<typeof costInsightsRepo>;
+  users: ReturnType<typeof usersRepo>;
+  sessions: ReturnType<typeof sessionsRepo>;
+  setupTokens: ReturnType<typeof setupTokensRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -107,6 +113,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     rollups: rollupsRepo(pool),
     budgets: budgetsRepo(pool),
     costInsights: costInsightsRepo(pool),
+    users: usersRepo(db),
+    sessions: sessionsRepo(db),
+    setupTokens: setupTokensRepo(db),
     async ping() {
       await pool.query('select 1');
     },

@@ -150,11 +150,31 @@ describe('gateway through the openai SDK', () => {
     assert.equal(r2.headers.get('x-aether-cost-usd'), '0.00042');
   });
 
-  it('creates embeddings and lists models', async () => {
-    const e = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: ['hello', 'world'] });
+  it('attaches RAG contexts (JSON or base64) and a caller-chosen trace id from the headers', async () => {
+    const contexts = [{ text: 'Paris is the capital of France.', source: 'doc-1', score: 0.9 }];
+    const { response } = await client.chat.completions
+      .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }] }, { headers: { 'x-aether-contexts': JSON.stringify(contexts), 'x-aether-trace-id': 'my-trace-1' } })
+      .withResponse();
+    assert.equal(response.headers.get('x-aether-trace-id'), 'my-trace-1');
+    assert.deepEqual((await g.trace('my-trace-1')).contexts, contexts);
+    const b64 = Buffer.from(JSON.stringify(contexts)).toString('base64');
+    const { response: r2 } = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Again?' }] }, { headers: { 'x-aether-contexts': b64 } }).withResponse();
+    assert.deepEqual((await g.trace(r2.headers.get('x-aether-trace-id')!)).contexts, contexts);
+    await assert.rejects(
+      client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-aether-contexts': '[{"source": "no text"}]' } }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && /x-aether-contexts/.test(e.message),
+    );
+  });
+
+  it('creates embeddings (traced with their cost) and lists models', async () => {
+    const { data: e, response } = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: ['hello', 'world'] }).withResponse();
     assert.equal(e.data.length, 2);
     assert.equal(e.usage.prompt_tokens, 16);
     assert.equal(g.upstream.calls[0]!.body.model, 'text-embedding-3-small');
+    const trace = await g.trace(response.headers.get('x-aether-trace-id')!);
+    assert.equal(trace.input_tokens, 16);
+    assert.ok((trace.cost_usd as number) > 0);
+    assert.equal(trace.spans[0]!.kind, 'embedding');
     const models = await client.models.list();
     assert.ok(models.data.some((m) => m.id === 'fast'));
   });

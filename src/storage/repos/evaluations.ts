@@ -5,19 +5,7 @@ import type { Evaluation, EvaluationQuery, Page } from '../../core/index.js';
 import { Params } from '../sql.js';
 
 /** One metric's result for one trace, ready to store. */
-export interface NewEvaluation {
-  project_id: string;
-  trace_id: string;
-  metric: string;
-  metric_version: string;
-  evaluator: string;
-  score: number | null;
-  label: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
-  cost_usd: number;
-  tokens: number;
-}
+export type NewEvaluation = Omit<Evaluation, 'id' | 'created_at'> & { project_id: string };
 
 interface Row extends Omit<Evaluation, 'created_at'> {
   created_at: Date;

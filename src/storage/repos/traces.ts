@@ -1,32 +1,10 @@
 import type pg from 'pg';
 import { errors } from '../../core/errors.js';
-import type { Context, Page, Span, SpanKind, Trace, TraceQuery, TraceStatus } from '../../core/index.js';
+import type { Page, Span, SpanKind, Trace, TraceQuery, TraceStatus } from '../../core/index.js';
 import { likeEscape, Params } from '../sql.js';
 
 /** A trace ready to store: validated and normalized by the ingest module. */
-export interface NewTrace {
-  project_id: string;
-  id: string;
-  ts: Date;
-  query: string;
-  response: string | null;
-  contexts: Context[];
-  reference: string | null;
-  model: string | null;
-  provider: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  token_count: number | null;
-  latency_ms: number | null;
-  cost_usd: number | null;
-  user_id: string | null;
-  session_id: string | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  status: TraceStatus;
-  error: string | null;
-  span_count: number;
-}
+export type NewTrace = Omit<Trace, 'timestamp' | 'created_at' | 'spans'> & { ts: Date; span_count: number };
 
 export interface NewSpan {
   project_id: string;
@@ -126,29 +104,7 @@ const SORT_KEYS = {
   cost_usd: { expr: 'coalesce(cost_usd, -1)', cast: 'float8' },
 } as const;
 
-interface TraceRow {
-  project_id: string;
-  id: string;
-  ts: Date;
-  query: string;
-  response: string | null;
-  contexts: Context[];
-  reference: string | null;
-  model: string | null;
-  provider: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  token_count: number | null;
-  latency_ms: number | null;
-  cost_usd: number | null;
-  user_id: string | null;
-  session_id: string | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  status: TraceStatus;
-  error: string | null;
-  created_at: Date;
-}
+type TraceRow = Omit<Trace, 'timestamp' | 'created_at' | 'spans'> & { ts: Date; created_at: Date };
 
 interface SpanRow extends Omit<NewSpan, 'project_id'> {
   project_id?: string;

@@ -1,0 +1,286 @@
+// Costs: spend by model, user and tag; budgets with progress; the forecast with its interval band;
+// savings found in the data.
+import { useMemo, useState, type FormEvent } from 'react';
+import { api, ApiError, download, errorMessage } from '../api';
+import { Chart, type ChartSeries } from '../components/Chart';
+import { Badge, Bar, Card, Empty, ErrorBanner, Notice, PageHeader, Progress, Select, Spinner, TextInput, Tile } from '../components/ui';
+import { int, ms, pct, RANGE_LABEL, usd } from '../lib/format';
+import { useApp, useAsync } from '../state';
+import type { Breakdown, BudgetStatus, Forecast, Recommendation, Summary, TimeSeries } from '../types';
+
+export function Costs() {
+  const { range, tick } = useApp();
+  const summary = useAsync((signal) => api.get<Summary>('/api/v1/metrics/summary', { window: range }, signal), [range, tick]);
+  const s = summary.data;
+  const [exportError, setExportError] = useState<string | null>(null);
+  return (
+    <div className="page">
+      <PageHeader
+        title="Costs"
+        subtitle={RANGE_LABEL[range]}
+        actions={
+          <button type="button" className="btn btn-small" onClick={() => download('/api/v1/export/costs', { format: 'csv', by: 'day' }, 'costs-by-day.csv').catch((e: unknown) => setExportError(errorMessage(e)))}>
+            Export CSV
+          </button>
+        }
+      />
+      <ErrorBanner error={summary.error ?? exportError} />
+      {s ? (
+        <div className="tiles">
+          <Tile label="Total spend" value={usd(s.llm_cost_usd + s.evaluation_cost_usd)} hint={RANGE_LABEL[range]} />
+          <Tile label="LLM spend" value={usd(s.llm_cost_usd)} hint={`${int(s.traces)} requests`} />
+          <Tile label="Evaluation spend" value={usd(s.evaluation_cost_usd)} hint="LLM-judge calls" />
+          <Tile label="Cost per request" value={usd(s.traces ? s.llm_cost_usd / s.traces : null)} hint={`${int(s.tokens)} tokens`} />
+        </div>
+      ) : null}
+      <ForecastCard />
+      <div className="three-col">
+        <BreakdownCard by="model" title="By model" />
+        <BreakdownCard by="user" title="By user" />
+        <BreakdownCard by="tag" title="By tag" />
+      </div>
+      <Budgets />
+      <Recommendations />
+    </div>
+  );
+}
+
+function BreakdownCard({ by, title }: { by: 'model' | 'user' | 'tag'; title: string }) {
+  const { range, tick } = useApp();
+  const b = useAsync((signal) => api.get<Breakdown>('/api/v1/metrics/breakdown', { by, window: range, limit: 20 }, signal), [by, range, tick]);
+  const items = b.data?.items ?? [];
+  const max = Math.max(0, ...items.map((i) => i.cost_usd));
+  const total = items.reduce((a, i) => a + i.cost_usd, 0);
+  return (
+    <Card title={title} actions={b.data && b.data.total_keys > items.length ? <span className="muted small">top {items.length} of {b.data.total_keys}</span> : null}>
+      <ErrorBanner error={b.error} />
+      {!b.data && !b.error ? <Spinner /> : null}
+      {b.data && items.length === 0 ? (
+        <p className="muted small">
+          No {by === 'user' ? 'user ids' : by === 'tag' ? 'tags' : 'models'} in this range. {by === 'user' ? 'Send user_id with traces (or x-aether-user-id through the gateway).' : by === 'tag' ? 'Send tags[] with traces.' : 'Send model with traces.'}
+        </p>
+      ) : null}
+      {items.length ? (
+        <div className="table-scroll">
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th scope="col">{by === 'model' ? 'Model' : by === 'user' ? 'User' : 'Tag'}</th>
+              <th scope="col" className="num">
+                Requests
+              </th>
+              <th scope="col" className="num">
+                Cost
+              </th>
+              <th scope="col" className="num">
+                p95
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr key={i.key}>
+                <th scope="row" className="cell-text" title={i.key}>
+                  {i.key}
+                  <Bar value={i.cost_usd} max={max} />
+                </th>
+                <td className="num">{int(i.traces)}</td>
+                <td className="num" title={total ? `${pct(i.cost_usd / total)} of the total` : undefined}>
+                  {usd(i.cost_usd)}
+                </td>
+                <td className="num">{ms(i.latency_ms.p95)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
+const day = (d: string) => Date.parse(`${d.slice(0, 10)}T00:00:00Z`) / 1000;
+
+function ForecastCard() {
+  const { tick } = useApp();
+  const [days, setDays] = useState<7 | 30>(7);
+  const f = useAsync((signal) => api.get<Forecast>('/api/v1/costs/forecast', { days }, signal), [days, tick]);
+  const hist = useAsync((signal) => api.get<TimeSeries>('/api/v1/metrics/timeseries', { window: '30d', bucket: 'day' }, signal), [tick]);
+  const chart = useMemo(() => {
+    if (!f.data || !hist.data) return null;
+    const h = hist.data.points.map((p) => ({ t: day(p.t), v: p.cost_usd }));
+    // History starts at the first day with spend.
+    const first = h.findIndex((p) => p.v > 0);
+    const past = first < 0 ? [] : h.slice(first);
+    const fut = f.data.days.map((d) => ({ t: day(d.date), f: d.forecast, lo: d.lower, hi: d.upper }));
+    const x = [...past.map((p) => p.t), ...fut.filter((p) => !past.some((q) => q.t === p.t)).map((p) => p.t)];
+    const at = (t: number) => fut.find((p) => p.t === t);
+    const lastPast = past[past.length - 1];
+    const series: ChartSeries[] = [
+      { label: 'Actual', color: '--c1', values: x.map((t) => past.find((p) => p.t === t)?.v ?? null), kind: 'bars' },
+      { label: 'Forecast', color: '--c3', values: x.map((t) => at(t)?.f ?? (lastPast && t === lastPast.t ? lastPast.v : null)), dash: [6, 4] },
+      { label: 'Upper 95%', color: '--c3', values: x.map((t) => at(t)?.hi ?? (lastPast && t === lastPast.t ? lastPast.v : null)), hidden: true },
+      { label: 'Lower 95%', color: '--c3', values: x.map((t) => at(t)?.lo ?? (lastPast && t === lastPast.t ? lastPast.v : null)), hidden: true },
+    ];
+    return { x, series };
+  }, [f.data, hist.data]);
+  return (
+    <Card
+      title="Spend forecast"
+      actions={
+        <div className="segmented small" role="radiogroup" aria-label="Forecast horizon">
+          {([7, 30] as const).map((d) => (
+            <button key={d} type="button" role="radio" aria-checked={days === d} className={days === d ? 'active' : ''} onClick={() => setDays(d)}>
+              {d} days
+            </button>
+          ))}
+        </div>
+      }
+    >
+      <ErrorBanner error={f.error ?? hist.error} />
+      {!chart && !f.error ? <Spinner /> : null}
+      {f.data && f.data.history_days === 0 ? (
+        <p className="muted">No spend recorded yet: the forecast starts from the first day with cost.</p>
+      ) : null}
+      {chart && f.data && f.data.history_days > 0 ? (
+        <>
+          <p className="forecast-total">
+            Next {days} days: <strong>{usd(f.data.total.forecast)}</strong> <span className="muted">(95% interval {usd(f.data.total.lower)} – {usd(f.data.total.upper)})</span>
+          </p>
+          <Chart title={`Daily spend, last 30 days and the next ${days} days forecast`} x={chart.x} series={chart.series} band={{ upper: 2, lower: 3, color: '--c3' }} format={(v) => usd(v)} height={240} />
+          <p className="muted small">
+            {f.data.method}; from {f.data.history_days} day{f.data.history_days === 1 ? '' : 's'} of history. The shaded band is the 95% interval.
+          </p>
+        </>
+      ) : null}
+    </Card>
+  );
+}
+
+function Budgets() {
+  const { tick, canEdit } = useApp();
+  const b = useAsync((signal) => api.get<{ data: BudgetStatus[] }>('/api/v1/budgets', undefined, signal), [tick]);
+  const [form, setForm] = useState({ name: '', scope: 'project', scope_value: '', period: 'monthly', amount_usd: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [msg, setMsg] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const v: Record<string, string> = {};
+    if (!form.name.trim()) v.name = 'is required';
+    if (form.scope !== 'project' && !form.scope_value.trim()) v.scope_value = `is required for a ${form.scope} budget`;
+    const amount = Number(form.amount_usd);
+    if (!(amount > 0) || !Number.isFinite(amount)) v.amount_usd = 'must be a positive amount';
+    setErrors(v);
+    if (Object.keys(v).length) return;
+    try {
+      await api.post('/api/v1/budgets', { name: form.name.trim(), scope: form.scope, ...(form.scope !== 'project' ? { scope_value: form.scope_value.trim() } : {}), period: form.period, amount_usd: amount });
+      setMsg(`Budget “${form.name.trim()}” created.`);
+      setForm({ name: '', scope: 'project', scope_value: '', period: 'monthly', amount_usd: '' });
+      setOpen(false);
+      b.reload();
+    } catch (err) {
+      if (err instanceof ApiError && Array.isArray((err.details as { issues?: unknown } | undefined)?.issues)) {
+        const fe: Record<string, string> = {};
+        for (const i of (err.details as { issues: Array<{ field: string; message: string }> }).issues) fe[i.field] = i.message;
+        setErrors(fe);
+      }
+      setMsg(errorMessage(err));
+    }
+  };
+  const remove = async (id: string, name: string) => {
+    if (!window.confirm(`Delete the budget “${name}”?`)) return;
+    try {
+      await api.del(`/api/v1/budgets/${encodeURIComponent(id)}`);
+      b.reload();
+    } catch (err) {
+      setMsg(errorMessage(err));
+    }
+  };
+  const items = b.data?.data ?? [];
+  return (
+    <Card
+      title="Budgets"
+      actions={
+        canEdit ? (
+          <button type="button" className="btn btn-small" aria-expanded={open} onClick={() => setOpen(!open)}>
+            {open ? 'Cancel' : 'New budget'}
+          </button>
+        ) : null
+      }
+    >
+      {msg ? <Notice>{msg}</Notice> : null}
+      <ErrorBanner error={b.error} />
+      {open ? (
+        <form className="inline-form" onSubmit={submit} noValidate aria-label="New budget">
+          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} />
+          <Select label="Scope" value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value })}>
+            <option value="project">whole project</option>
+            <option value="model">one model</option>
+            <option value="user">one user</option>
+          </Select>
+          {form.scope !== 'project' ? <TextInput label={form.scope === 'model' ? 'Model' : 'User id'} value={form.scope_value} onChange={(e) => setForm({ ...form, scope_value: e.target.value })} error={errors.scope_value} /> : null}
+          <Select label="Period" value={form.period} onChange={(e) => setForm({ ...form, period: e.target.value })}>
+            <option value="daily">daily</option>
+            <option value="weekly">weekly</option>
+            <option value="monthly">monthly</option>
+          </Select>
+          <TextInput label="Amount" unit="USD" inputMode="decimal" value={form.amount_usd} onChange={(e) => setForm({ ...form, amount_usd: e.target.value })} error={errors.amount_usd} />
+          <button type="submit" className="btn btn-primary">
+            Create budget
+          </button>
+        </form>
+      ) : null}
+      {!b.data && !b.error ? <Spinner /> : null}
+      {b.data && items.length === 0 && !open ? (
+        <Empty title="No budgets" icon="$">
+          <p>Set a daily, weekly or monthly budget for the project, a model or a user to track spend against it here.</p>
+        </Empty>
+      ) : null}
+      <ul className="budgets">
+        {items.map((s) => (
+          <li key={s.budget.id} className="budget">
+            <div className="budget-head">
+              <strong>{s.budget.name}</strong>
+              <span className="muted small">
+                {s.budget.period} · {s.budget.scope === 'project' ? 'whole project' : `${s.budget.scope} ${s.budget.scope_value}`}
+              </span>
+              {s.projected_over ? <Badge tone="warn">projected over</Badge> : null}
+              {canEdit ? (
+                <button type="button" className="btn-link small budget-delete" onClick={() => remove(s.budget.id, s.budget.name)} aria-label={`Delete budget ${s.budget.name}`}>
+                  Delete
+                </button>
+              ) : null}
+            </div>
+            <Progress value={s.percent_used ?? 0} label={`${s.budget.name}: ${pct(s.percent_used)} used`} />
+            <div className="budget-nums small">
+              <span>
+                {usd(s.spent_usd)} of {usd(s.budget.amount_usd)} ({pct(s.percent_used)})
+              </span>
+              <span className="muted">projected {usd(s.projected_usd)} by period end</span>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+function Recommendations() {
+  const { tick } = useApp();
+  const r = useAsync((signal) => api.get<{ window_days: number; recommendations: Recommendation[] }>('/api/v1/costs/recommendations', undefined, signal), [tick]);
+  const recs = r.data?.recommendations ?? [];
+  return (
+    <Card title="Savings found in your data">
+      <ErrorBanner error={r.error} />
+      {r.data && recs.length === 0 ? <p className="muted">Nothing to suggest from the last {r.data.window_days} days: no cheaper model of similar faithfulness, no repeated identical requests.</p> : null}
+      <ul className="list">
+        {recs.map((x, i) => (
+          <li key={i}>
+            <Badge tone="info">{x.kind.replace(/_/g, ' ')}</Badge> {x.message} <strong>save ≈ {usd(x.estimated_savings_usd)}</strong>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
