@@ -26,6 +26,9 @@ export function evaluationHandler(d: WorkerDeps): BatchHandler {
     const rows: NewEvaluation[][] = jobs.map(() => []);
     const outcomes = await Promise.all(
       jobs.map(async (job, i): Promise<unknown> => {
+        // Local metrics are CPU work on the event loop: start each trace in its own macrotask so
+        // requests served by the same process interleave with a batch instead of waiting it out.
+        await new Promise((r) => setImmediate(r));
         try {
           const trace = byKey.get(`${job.projectId}\u0000${job.traceId}`);
           if (!trace) return new PermanentJobError(`trace ${job.traceId} no longer exists in project ${job.projectId}`);
