@@ -163,10 +163,11 @@ export function createAlertStack(config: Config, store: Store, log: Logger): Ale
 }
 
 /** Start an evaluation worker on an eval stack; finished evaluations feed the alert engine. */
-export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger): Consumer {
+export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger, yieldTo?: () => Promise<void>): Consumer {
   return startEvaluationWorker(
     {
       store,
+      yieldTo,
       queue: stack.queue,
       evaluator: stack.evaluator,
       settings: stack.settings,
@@ -253,7 +254,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
       for (const p of new Set(items.map((i) => i.trace.project_id))) alerts.engine.notify(p, { kind: 'traces' });
     },
   });
-  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log) : undefined;
+  // In one process with the API, scoring waits (briefly) for pending ingest writes: accepting data
+  // comes first, and the embedded store has a single connection.
+  const ingestFirst = () => Promise.race([ingest.writer.flushed(), new Promise<void>((r) => setTimeout(r, 50))]);
+  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log, ingestFirst) : undefined;
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);

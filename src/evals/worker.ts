@@ -11,6 +11,11 @@ export interface WorkerDeps {
   evaluator: Evaluator;
   settings: EvaluationSettings;
   logger: Logger;
+  /**
+   * Awaited before each batch touches the store: lets writes that must be acknowledged (ingestion
+   * in the same process, on the same embedded connection) go first.
+   */
+  yieldTo?: () => Promise<void>;
   /** Called after a trace's evaluations are stored (alerts hook in here). */
   onEvaluated?: (projectId: string, traceId: string, rows: Pick<Evaluation, 'metric' | 'score' | 'label'>[]) => void | Promise<void>;
 }
@@ -21,6 +26,7 @@ export interface WorkerDeps {
  */
 export function evaluationHandler(d: WorkerDeps): BatchHandler {
   return async (jobs) => {
+    await d.yieldTo?.();
     const traces = await d.store.traces.getMany(jobs.map((j) => ({ projectId: j.projectId, id: j.traceId })));
     const byKey = new Map(traces.map((t) => [`${t.project_id}\u0000${t.id}`, t]));
     const rows: NewEvaluation[][] = jobs.map(() => []);
@@ -43,6 +49,7 @@ export function evaluationHandler(d: WorkerDeps): BatchHandler {
       }),
     );
     // Results of metrics that succeeded are kept even when another metric of the job must retry.
+    await d.yieldTo?.();
     await d.store.evaluations.upsert(rows.flat());
     for (const [i, job] of jobs.entries()) {
       if (outcomes[i] === undefined && rows[i]!.length) await d.onEvaluated?.(job.projectId, job.traceId, rows[i]!);
