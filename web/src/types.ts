@@ -9,72 +9,11 @@ export interface Me {
   csrf_token: string;
 }
 
-export interface Context {
-  text: string;
-  source?: string;
-  score?: number;
-  metadata?: Record<string, unknown>;
-}
-
-export interface Span {
-  id: string;
-  trace_id: string;
-  parent_id: string | null;
-  name: string;
-  kind: string;
-  start_time: string;
-  end_time: string | null;
-  duration_ms: number | null;
-  status: 'success' | 'error';
-  error: string | null;
-  model: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_usd: number | null;
-  input: unknown;
-  output: unknown;
-  attributes: Record<string, unknown>;
-}
-
-export interface Trace {
-  id: string;
-  project_id: string;
-  timestamp: string;
-  query: string;
-  response: string | null;
-  contexts: Context[];
-  reference: string | null;
-  model: string | null;
-  provider: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  token_count: number | null;
-  latency_ms: number | null;
-  cost_usd: number | null;
-  user_id: string | null;
-  session_id: string | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  status: 'success' | 'error';
-  error: string | null;
-  created_at: string;
-  spans?: Span[];
-}
-
-export interface Evaluation {
-  id: string;
-  trace_id: string;
-  metric: string;
-  metric_version: string;
-  evaluator: string;
-  score: number | null;
-  label: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
-  cost_usd: number;
-  tokens: number;
-  created_at: string;
-}
+// Trace, span and evaluation shapes are the server's own (type-only: nothing is bundled from there).
+export type { Context, Span, Trace } from '../../src/core/schemas/trace.js';
+export type { Evaluation } from '../../src/core/schemas/evaluation.js';
+import type { Trace } from '../../src/core/schemas/trace.js';
+import type { Evaluation } from '../../src/core/schemas/evaluation.js';
 
 export interface TraceDetail extends Trace {
   evaluations: Evaluation[];
