@@ -24,12 +24,13 @@ const perToken = (p: PriceOverride): ModelPrice => ({
   ...(p.cached_input_per_mtok !== undefined ? { cachedInput: p.cached_input_per_mtok / 1e6 } : {}),
 });
 
-const convert = (m: Record<string, PriceOverride>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, perToken(v)]));
+// Null-prototype tables: a model named `constructor` must find no price, not Object's constructor.
+const convert = (m: Record<string, PriceOverride>): Record<string, ModelPrice> => Object.assign(Object.create(null) as Record<string, ModelPrice>, Object.fromEntries(Object.entries(m).map(([k, v]) => [k, perToken(v)])));
 
 /** Prices a call for a project; overrides are converted once. */
 export function createPricer(global: Record<string, PriceOverride>, perProject: Record<string, Record<string, PriceOverride>>) {
   const base = convert(global);
-  const projects = new Map(Object.entries(perProject).map(([p, m]) => [p, { ...base, ...convert(m) }]));
+  const projects = new Map(Object.entries(perProject).map(([p, m]) => [p, Object.assign(Object.create(null) as Record<string, ModelPrice>, base, convert(m))]));
   return {
     /** USD for one call, or null when no price is known. `model` is what the upstream says it ran. */
     cost(project: { id: string; slug: string }, target: Target, model: string | undefined, usage: Usage): number | null {
@@ -37,7 +38,9 @@ export function createPricer(global: Record<string, PriceOverride>, perProject: 
       if (reported !== undefined) return reported;
       const overrides = projects.get(project.id) ?? projects.get(project.slug) ?? base;
       const u = pricedUsage(usage);
-      return costOf(target.label, u, overrides) ?? (model ? costOf(model, u, overrides) : null);
+      const c = costOf(target.label, u, overrides) ?? (model ? costOf(model, u, overrides) : null);
+      // The bundled table is a plain object: a name like `toString` can meet a prototype member there.
+      return c !== null && Number.isFinite(c) ? c : null;
     },
   };
 }

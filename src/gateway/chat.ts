@@ -1,7 +1,7 @@
 // One chat request through the pipeline: rate limit → model chain (aliases, fallbacks) → budget →
 // cache → breakers, deadlines, retries and fallbacks → cost → reply (JSON or relayed stream) → trace.
 import { completionChunks } from './assemble.js';
-import { cacheGet, cacheSet, complete, initialFacts, resultHeaders, type CacheEntry, type Core, type GatewayReply, type RequestCtx } from './core.js';
+import { cacheGet, cacheSet, complete, failed, initialFacts, resultHeaders, type CacheEntry, type Core, type GatewayReply, type RequestCtx } from './core.js';
 import { GatewayError } from './errors.js';
 import { runChain } from './execute.js';
 import type { ReplyFormat } from './formats.js';
@@ -84,7 +84,7 @@ export async function runChat(core: Core, ctx: RequestCtx, req: ChatRequest, for
       const run = await runChain<OpenStream>(
         core.exec,
         chain,
-        execOpts('the first chunk'),
+        { ...execOpts('the first chunk'), deferOutcome: true },
         async (p, c) => {
           const it = (await p.stream(req, c))[Symbol.asyncIterator]();
           return { it, first: await it.next() };
@@ -124,9 +124,6 @@ export async function runChat(core: Core, ctx: RequestCtx, req: ChatRequest, for
     complete(core, ctx, facts, admission, usage.total_tokens);
     return { kind: 'json', status: 200, headers: ctx.headers, body };
   } catch (e) {
-    facts.error = e instanceof Error ? e.message : String(e);
-    // A request refused by our own rate limit is not traced: a flood of them would flood the store.
-    if (!(e instanceof GatewayError && e.code === 'rate_limit_exceeded')) complete(core, ctx, facts, admission, 0);
-    throw e;
+    throw failed(core, ctx, facts, admission, e);
   }
 }

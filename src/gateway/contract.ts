@@ -12,6 +12,8 @@ export interface CallTarget {
   headers: Record<string, string>;
   /** The model name as the upstream knows it. */
   model: string;
+  /** True when the project's own key or base URL is in force (its breaker is then its own). */
+  ownCredentials?: boolean;
 }
 
 export interface CallContext {

@@ -1,7 +1,9 @@
 // What every gateway operation shares: its collaborators, the per-request context, the reply shape,
 // and the bookkeeping after a call (rate-limit settlement, budget spend, trace).
+import { AetherError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Pricer } from './accounting.js';
+import { GatewayError } from './errors.js';
 import type { ExecDeps } from './execute.js';
 import type { RequestOptions } from './headers.js';
 import type { Resolver, Target } from './models.js';
@@ -96,6 +98,25 @@ export function complete(core: Core, ctx: RequestCtx, facts: TraceFacts, admissi
   if (admission) core.limiter.settle(ctx.keyId, ctx.project, admission, tokens).catch(core.exec.onStoreError);
   if (facts.costUsd) core.budget.record({ projectId: ctx.project.id, projectSlug: ctx.project.slug, model: facts.requestedModel }, facts.costUsd);
   core.recorder?.record(ctx.project, traceBody(facts));
+}
+
+/**
+ * A request that failed: it is traced like any other (unless our own rate limit refused it, so a
+ * flood of refusals cannot flood the store), and the error to answer with carries the trace id and
+ * attempt count the client needs to find it. Returns the error to throw.
+ */
+export function failed(core: Core, ctx: RequestCtx, facts: TraceFacts, admission: Admission | undefined, e: unknown): GatewayError {
+  facts.error = e instanceof Error ? e.message : String(e);
+  if (e instanceof GatewayError && e.code === 'rate_limit_exceeded') return e;
+  complete(core, ctx, facts, admission, 0);
+  const headers = { ...ctx.headers, 'x-aether-attempts': String(facts.attempts.filter((a) => !a.skipped).length) };
+  if (e instanceof GatewayError) {
+    for (const [k, v] of Object.entries(headers)) if (!Object.hasOwn(e.headers, k)) e.headers[k] = v;
+    return e;
+  }
+  if (e instanceof AetherError && e.expose) return new GatewayError(e.status, e.code, e.message, { headers, cause: e });
+  core.logger.error({ err: e }, 'gateway request failed');
+  return new GatewayError(500, 'internal_error', 'Internal error', { headers, cause: e, type: 'server_error' });
 }
 
 /** Read a cached entry; cache trouble is a miss, never a failure. */

@@ -76,7 +76,7 @@ export function createCredentials(repo: ProviderCredentialsRepo, box: Sealer, op
       if (!apiKey && t.endpoint.provider.requiresKey) {
         throw new UpstreamError(`No API key for ${t.endpoint.name}: set it in the server's environment or with ${fix}`, { kind: 'config', status: 400, retryable: false, fallback: true, code: 'provider_not_configured' });
       }
-      return { label: t.label, baseUrl, apiKey, headers: t.endpoint.headers, model: t.model };
+      return { label: t.label, baseUrl, apiKey, headers: t.endpoint.headers, model: t.model, ownCredentials: mine !== undefined };
     },
     async put(projectId: string, provider: string, input: { api_key: string; base_url?: string | null | undefined }): Promise<CredentialView> {
       const row = await repo.put({ projectId, provider, secret: box.seal(input.api_key), hint: keyHint(input.api_key), baseUrl: input.base_url ?? null });

@@ -1,7 +1,7 @@
 // One embeddings request through the pipeline: the same limits, budget, cache, breakers, retries,
 // fallbacks, cost and trace as chat, with the input as the trace's query.
-import { cacheGet, cacheSet, complete, initialFacts, resultHeaders, type Core, type GatewayReply, type RequestCtx } from './core.js';
-import { GatewayError, UpstreamError } from './errors.js';
+import { cacheGet, cacheSet, complete, failed, initialFacts, resultHeaders, type Core, type GatewayReply, type RequestCtx } from './core.js';
+import { UpstreamError } from './errors.js';
 import { runChain } from './execute.js';
 import { planChain } from './chat.js';
 import { cacheKey } from './pipeline/cache.js';
@@ -62,8 +62,6 @@ export async function runEmbeddings(core: Core, ctx: RequestCtx, req: Embeddings
     complete(core, ctx, facts, admission, tokens);
     return { kind: 'json', status: 200, headers: ctx.headers, body: JSON.stringify(res) };
   } catch (e) {
-    facts.error = e instanceof Error ? e.message : String(e);
-    if (!(e instanceof GatewayError && e.code === 'rate_limit_exceeded')) complete(core, ctx, facts, admission, 0);
-    throw e;
+    throw failed(core, ctx, facts, admission, e);
   }
 }

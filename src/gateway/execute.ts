@@ -34,13 +34,29 @@ export interface ExecResult<T> {
   target: Target;
   /** The successful attempt's deadline, still armed: the caller disposes of it (streams re-arm it). */
   deadline: Deadline;
+  /** Tell the target's breaker how the request ended (once; later calls are ignored). */
+  report(ok: boolean): void;
 }
 
 /** Record an outcome in the breaker; breaker storage trouble must not fail the request. */
-export function recordOutcome(deps: ExecDeps, label: string, ok: boolean): void {
+export function recordOutcome(deps: ExecDeps, key: string, ok: boolean): void {
   if (!deps.breaker) return;
-  deps.breaker.store.record(label, ok, deps.breaker.config, deps.now()).catch(deps.onStoreError);
+  deps.breaker.store.record(key, ok, deps.breaker.config, deps.now()).catch(deps.onStoreError);
 }
+
+/**
+ * The breaker a call belongs to: the target's, shared by every project on the server's
+ * credentials; a project calling with its own key or URL has a breaker of its own, so what its
+ * account or server does never opens the circuit for anyone else.
+ */
+export const breakerKey = (projectId: string, label: string, ownCredentials: boolean | undefined): string => (ownCredentials ? `project:${projectId}:${label}` : label);
+
+/**
+ * Whether a request's final failure at a target counts against its breaker: the upstream failing
+ * (5xx, 408/409, network, timeout) does; a 429 does not (the upstream is up and asked us to wait),
+ * nor do credentials or unknown models (401/403/404: fallback at once) or the request's own fault.
+ */
+const countsAgainst = (e: UpstreamError): boolean => e.retryable && e.upstreamStatus !== 429 && e.code !== 'client_closed';
 
 async function admitted(deps: ExecDeps, label: string): Promise<{ allowed: boolean; retryAfterMs: number }> {
   if (!deps.breaker) return { allowed: true, retryAfterMs: 0 };
@@ -58,11 +74,15 @@ const circuitOpen = (label: string, retryAfterMs: number) =>
     type: 'server_error',
   });
 
-/** Try `call` down `chain` with breakers, deadlines, retries and fallbacks; `attempts` collects every try. */
+/**
+ * Try `call` down `chain` with breakers, deadlines, retries and fallbacks; `attempts` collects
+ * every try. The breaker sees each request once per target, by how it ended there: retries that
+ * end in success are a success. With `deferOutcome` (streams) the caller reports the success.
+ */
 export async function runChain<T>(
   deps: ExecDeps,
   chain: Target[],
-  opts: ExecOptions,
+  opts: ExecOptions & { deferOutcome?: boolean },
   call: (provider: Provider, ctx: CallContext) => Promise<T>,
   attempts: AttemptRecord[],
 ): Promise<ExecResult<T>> {
@@ -79,13 +99,16 @@ export async function runChain<T>(
       last = e;
       continue;
     }
+    const key = breakerKey(opts.projectId, t.label, target.ownCredentials);
+    // Admitted once per request: its retries are part of the one outcome the breaker will see.
+    const gate = await admitted(deps, key);
+    if (!gate.allowed) {
+      attempts.push({ ...base, start: Date.now(), end: Date.now(), ok: false, error: 'circuit open', skipped: 'circuit_open' });
+      last = circuitOpen(t.label, gate.retryAfterMs);
+      continue;
+    }
+    let failed: UpstreamError | undefined;
     for (let retry = 0; ; retry++) {
-      const gate = await admitted(deps, t.label);
-      if (!gate.allowed) {
-        attempts.push({ ...base, start: Date.now(), end: Date.now(), ok: false, error: 'circuit open', skipped: 'circuit_open' });
-        last = circuitOpen(t.label, gate.retryAfterMs);
-        break;
-      }
       const deadline = new Deadline(opts.signal);
       deadline.arm(opts.timeoutMs, `${t.label}: ${opts.waitingFor}`);
       const a: AttemptRecord = { ...base, start: Date.now(), end: 0, ok: false };
@@ -94,8 +117,14 @@ export async function runChain<T>(
         const value = await call(t.endpoint.provider, { target, http: deps.http, signal: deadline.signal });
         a.end = Date.now();
         a.ok = true;
-        recordOutcome(deps, t.label, true);
-        return { value, target: t, deadline };
+        let reported = false;
+        const report = (ok: boolean) => {
+          if (reported) return;
+          reported = true;
+          recordOutcome(deps, key, ok);
+        };
+        if (!opts.deferOutcome) report(true);
+        return { value, target: t, deadline, report };
       } catch (err) {
         deadline.abort(new Error('attempt failed')); // closes a response that was still open
         deadline.dispose();
@@ -104,8 +133,7 @@ export async function runChain<T>(
         if (!(err instanceof UpstreamError)) throw err; // the request's fault (or a bug): no retry
         a.upstreamStatus = err.upstreamStatus;
         if (opts.signal.aborted) throw err;
-        if (err.retryable) recordOutcome(deps, t.label, false);
-        last = err;
+        last = failed = err;
         if (!err.retryable) {
           if (err.fallback) break;
           throw err;
@@ -119,6 +147,7 @@ export async function runChain<T>(
         });
       }
     }
+    if (failed && countsAgainst(failed)) recordOutcome(deps, key, false);
   }
   throw last ?? new GatewayError(503, 'no_target', 'No provider could take this request');
 }

@@ -21,6 +21,7 @@ import { dailyBudget, type BudgetCheck } from './pipeline/budget.js';
 import { memoryCacheStore } from './pipeline/cache.js';
 import { createRateLimiter, memoryBucketStore } from './pipeline/rate-limit.js';
 import { providers } from './providers/index.js';
+import { checkDepth, own } from './safety.js';
 import { chatRequestSchema, credentialInputSchema, embeddingsRequestSchema, messagesRequestSchema } from './schemas.js';
 import type { GatewaySettings } from './settings.js';
 import { redisBreakerStore, redisBucketStore, redisCacheStore, type RedisLike } from './state/redis.js';
@@ -86,7 +87,7 @@ export function createGateway(d: GatewayDeps) {
   const onStoreError = (e: unknown) => {
     if (warned++ % 100 === 0) d.logger.warn({ err: e }, 'gateway state store failed; continuing without it for this request');
   };
-  const limitsOf = (p: { id: string; slug: string }) => s.rate_limits.projects[p.id] ?? s.rate_limits.projects[p.slug] ?? s.rate_limits;
+  const limitsOf = (p: { id: string; slug: string }) => own(s.rate_limits.projects, p.id) ?? own(s.rate_limits.projects, p.slug) ?? s.rate_limits;
   const core: Core = {
     settings: s,
     resolver: createResolver(endpoints, s),
@@ -129,16 +130,19 @@ export function createGateway(d: GatewayDeps) {
     settings: s,
     /** `POST /v1/chat/completions`: an OpenAI chat request, answered as JSON or an SSE stream. */
     chat(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+      checkDepth(body);
       const req = parseOrThrow(chatRequestSchema, body) as ChatRequest;
       return runChat(core, context(p, '/v1/chat/completions', headers, signal), req, openAIFormat);
     },
     /** `POST /v1/messages`: an Anthropic Messages request, served through the same pipeline. */
     messages(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+      checkDepth(body);
       const req = fromAnthropicRequest(parseOrThrow(messagesRequestSchema, body) as AnthropicRequest);
       return runChat(core, context(p, '/v1/messages', headers, signal), req, anthropicFormat);
     },
     /** `POST /v1/embeddings`. */
     embeddings(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+      checkDepth(body);
       const req = parseOrThrow(embeddingsRequestSchema, body) as EmbeddingsRequest;
       return runEmbeddings(core, context(p, '/v1/embeddings', headers, signal), req);
     },

@@ -12,4 +12,5 @@ export { retryDelay } from './pipeline/retry.js';
 export { providers, PROVIDER_NAMES, type ProviderName } from './providers/index.js';
 export type { Provider, CallContext, CallTarget, ChunkEvent, ChatResult } from './contract.js';
 export { parseSse } from './sse.js';
+export { safeHeaders, headerValue, cleanString, cleanStrings, checkDepth, MAX_BODY_DEPTH } from './safety.js';
 export type { Sealer } from './credentials.js';

@@ -4,6 +4,7 @@
 import type { Provider } from './contract.js';
 import { GatewayError } from './errors.js';
 import type { ProviderName } from './providers/index.js';
+import { own } from './safety.js';
 
 /** A named upstream: a provider at a base URL with server-wide credentials. */
 export interface Endpoint {
@@ -35,7 +36,7 @@ export function createResolver(endpoints: Map<string, Endpoint>, s: ResolverSett
   const target = (endpoint: Endpoint, model: string): Target => ({ endpoint, model, label: `${endpoint.name}/${model}` });
 
   function lookup(name: string, depth: number): Target {
-    const alias = s.aliases[name];
+    const alias = own(s.aliases, name);
     if (alias !== undefined && alias !== name && depth < 8) return lookup(alias, depth + 1);
     const slash = name.indexOf('/');
     if (slash > 0) {
@@ -63,7 +64,7 @@ export function createResolver(endpoints: Map<string, Endpoint>, s: ResolverSett
     /** The model and then its fallbacks (from the request header, else from config), without repeats. */
     chain(model: string, requested?: string[]): Target[] {
       const first = resolve(model);
-      const names = requested ?? s.fallbacks[model] ?? s.fallbacks[first.label] ?? [];
+      const names = requested ?? own(s.fallbacks, model) ?? own(s.fallbacks, first.label) ?? [];
       const out = [first];
       for (const n of names) {
         const t = resolve(n);

@@ -5,7 +5,7 @@ import { ChunkAccumulator } from './assemble.js';
 import type { ChunkEvent } from './contract.js';
 import { cacheSet, complete, type Core, type RequestCtx } from './core.js';
 import { asAetherError, UpstreamError } from './errors.js';
-import { recordOutcome, type ExecResult } from './execute.js';
+import type { ExecResult } from './execute.js';
 import type { Streamer } from './formats.js';
 import type { Admission } from './pipeline/rate-limit.js';
 import { countCompletionTokens, countPromptTokens } from './tokens.js';
@@ -54,13 +54,15 @@ export async function* relay(
       r = await it.next();
     }
     state = 'done';
+    run.report(true);
     usage = usageOf(acc, req, facts);
     yield streamer.end(usage, acc.usage !== undefined);
   } catch (e) {
     state = 'failed';
     const err = asAetherError(e);
     facts.error = err.message;
-    if (e instanceof UpstreamError && e.code !== 'client_closed') recordOutcome(core.exec, run.target.label, false);
+    // The stream's end is the request's outcome for the breaker (its first chunk was not yet one).
+    if (e instanceof UpstreamError && e.code !== 'client_closed') run.report(false);
     if (!ctx.signal.aborted) yield streamer.error(err);
   } finally {
     run.deadline.dispose();

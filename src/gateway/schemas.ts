@@ -1,6 +1,16 @@
 // Request bodies the gateway accepts. Loose on purpose: only what the gateway reads is checked
 // (with messages that name the field); every other field passes through to the upstream.
 import { z } from 'zod';
+import { cleanString } from './safety.js';
+
+// A model name is an identifier: control characters (CR, LF, NUL…) and unpaired surrogates are
+// refused here rather than carried into headers, upstream URLs and traces.
+const modelName = z
+  .string()
+  .min(1)
+  .max(256)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s) && cleanString(s) === s, 'must not contain control characters (CR, LF, NUL…) or unpaired surrogates');
 
 const part = z.looseObject({ type: z.string().min(1) });
 
@@ -26,7 +36,7 @@ const count = z.number().int().positive().nullish();
 
 /** `POST /v1/chat/completions`. */
 export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1).max(256),
+  model: modelName,
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -45,7 +55,7 @@ const anthropicBlock = z.looseObject({ type: z.string().min(1) });
 
 /** `POST /v1/messages` (Anthropic Messages). */
 export const messagesRequestSchema = z.looseObject({
-  model: z.string().min(1).max(256),
+  model: modelName,
   max_tokens: z.number().int().positive(),
   messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(anthropicBlock)]) })).min(1),
   system: z.union([z.string(), z.array(anthropicBlock)]).optional(),
@@ -60,7 +70,7 @@ export const messagesRequestSchema = z.looseObject({
 
 /** `POST /v1/embeddings`. */
 export const embeddingsRequestSchema = z.looseObject({
-  model: z.string().min(1).max(256),
+  model: modelName,
   input: z.union([z.string(), z.array(z.string()).min(1).max(2048), z.array(z.number()).min(1), z.array(z.array(z.number())).min(1)]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),

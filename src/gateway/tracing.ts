@@ -4,6 +4,7 @@
 import { TRACE_LIMITS } from '../core/schemas/trace.js';
 import type { Logger } from '../core/logger.js';
 import type { RequestOptions } from './headers.js';
+import { cleanStrings } from './safety.js';
 
 /** One try of one target (or a target skipped because its circuit was open). */
 export interface AttemptRecord {
@@ -141,6 +142,22 @@ export function createTraceRecorder(sink: TraceSink, opts: RecorderOptions) {
   let timer: NodeJS.Timeout | undefined;
   const idle: Array<() => void> = [];
 
+  /**
+   * Store one batch. A batch the sink refuses as a whole (a statement that failed) is split in
+   * halves and each tried again, so one bad trace costs only itself: k bad traces cost about
+   * 2·k·log2(n) extra writes, and a single trace that still fails is logged and given up.
+   */
+  async function store(project: { id: string; slug: string }, traces: Array<Record<string, unknown>>): Promise<void> {
+    try {
+      const r = await sink(project, traces);
+      if (r && r.rejected > 0) opts.logger.warn({ rejected: r.rejected, example: r.results?.find((x) => (x as { status?: number }).status !== 201) }, 'gateway traces rejected by ingestion');
+    } catch (e) {
+      if (traces.length === 1) return void opts.logger.warn({ err: e, trace: traces[0]!.id }, 'gateway trace not stored');
+      const half = Math.ceil(traces.length / 2);
+      await Promise.all([store(project, traces.slice(0, half)), store(project, traces.slice(half))]);
+    }
+  }
+
   function write(projectId: string): void {
     const b = buffers.get(projectId);
     if (!b) return;
@@ -148,15 +165,10 @@ export function createTraceRecorder(sink: TraceSink, opts: RecorderOptions) {
     const n = b.traces.length;
     buffered -= n;
     writing += n;
-    sink(b.project, b.traces)
-      .then((r) => {
-        if (r && r.rejected > 0) opts.logger.warn({ rejected: r.rejected, example: r.results?.find((x) => (x as { status?: number }).status !== 201) }, 'gateway traces rejected by ingestion');
-      })
-      .catch((e: unknown) => opts.logger.warn({ err: e, traces: n }, 'gateway traces not stored'))
-      .finally(() => {
-        writing -= n;
-        if (writing === 0 && buffered === 0) for (const r of idle.splice(0)) r();
-      });
+    void store(b.project, b.traces).finally(() => {
+      writing -= n;
+      if (writing === 0 && buffered === 0) for (const r of idle.splice(0)) r();
+    });
   }
 
   function writeAll(): void {
@@ -172,7 +184,8 @@ export function createTraceRecorder(sink: TraceSink, opts: RecorderOptions) {
       }
       let b = buffers.get(project.id);
       if (!b) buffers.set(project.id, (b = { project, traces: [] }));
-      b.traces.push(body);
+      // The store takes no NUL or unpaired surrogate: they become U+FFFD here (the upstream got the original).
+      b.traces.push(cleanStrings(body));
       buffered++;
       if (b.traces.length >= opts.batchSize) write(project.id);
       else if (!timer) {

@@ -1,6 +1,7 @@
 // Budget enforcement. The gateway asks a BudgetCheck before each call and tells it what each call
 // cost; the composition root may supply any implementation (e.g. one reading stored spend). The
 // one here keeps a per-project daily USD cap in this process's memory.
+import { own } from '../safety.js';
 
 export type BudgetDecision =
   | { action: 'allow' }
@@ -32,7 +33,7 @@ const utcDay = (t: number) => Math.floor(t / 86_400_000);
 /** A daily USD cap per project (by id or slug, else `daily_usd`), spent in this process's memory. */
 export function dailyBudget(s: DailyBudgetSettings, now: () => number = Date.now): BudgetCheck {
   const spent = new Map<string, { day: number; usd: number }>();
-  const capOf = (q: BudgetQuery) => s.projects[q.projectId] ?? s.projects[q.projectSlug] ?? s.daily_usd;
+  const capOf = (q: BudgetQuery) => own(s.projects, q.projectId) ?? own(s.projects, q.projectSlug) ?? s.daily_usd;
   const spentToday = (projectId: string) => {
     const e = spent.get(projectId);
     return e && e.day === utcDay(now()) ? e.usd : 0;

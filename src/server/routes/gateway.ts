@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AetherError, errorBodySchema, errors } from '../../core/index.js';
-import { anthropicErrorBody, GatewayError, openAIErrorBody, type GatewayReply } from '../../gateway/index.js';
+import { anthropicErrorBody, GatewayError, openAIErrorBody, safeHeaders, type GatewayReply } from '../../gateway/index.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { toAetherError } from '../errors.js';
@@ -21,7 +21,8 @@ function clientSignal(reply: FastifyReply): AbortSignal {
 
 /** Write a gateway reply: a JSON body as is, or SSE frames relayed as they are produced. */
 function send(reply: FastifyReply, out: GatewayReply): FastifyReply {
-  reply.headers(out.headers).code(out.status);
+  // Header values carry client input (model names): safeHeaders encodes what Node would refuse.
+  reply.headers(safeHeaders(out.headers)).code(out.status);
   if (out.kind === 'json') return reply.type('application/json; charset=utf-8').send(out.body);
   reply.headers({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   return reply.send(Readable.from(out.frames, { objectMode: false }));
@@ -32,7 +33,7 @@ function errorHandler(shape: 'openai' | 'anthropic') {
   return (err: FastifyError | AetherError, req: FastifyRequest, reply: FastifyReply): void => {
     const ae = err instanceof AetherError ? err : toAetherError(err, req);
     if (ae.status >= 500 && !(ae instanceof GatewayError)) req.log.error({ err }, 'gateway request failed');
-    if (ae instanceof GatewayError) reply.headers(ae.headers);
+    if (ae instanceof GatewayError) reply.headers(safeHeaders(ae.headers));
     reply.status(ae.status).send(shape === 'openai' ? openAIErrorBody(ae) : anthropicErrorBody(ae));
   };
 }
