@@ -38,9 +38,10 @@ export function createPricer(global: Record<string, PriceOverride>, perProject: 
       if (reported !== undefined) return reported;
       const overrides = projects.get(project.id) ?? projects.get(project.slug) ?? base;
       const u = pricedUsage(usage);
-      const c = costOf(target.label, u, overrides) ?? (model ? costOf(model, u, overrides) : null);
-      // The bundled table is a plain object: a name like `toString` can meet a prototype member there.
-      return c !== null && Number.isFinite(c) ? c : null;
+      // The bundled table is a plain object: a name like `toString` can meet a prototype member
+      // there and price as NaN, which counts as no price.
+      const finite = (c: number | null) => (c !== null && Number.isFinite(c) ? c : null);
+      return finite(costOf(target.label, u, overrides)) ?? (model ? finite(costOf(model, u, overrides)) : null);
     },
   };
 }

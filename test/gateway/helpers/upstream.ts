@@ -1,7 +1,7 @@
 // A local upstream on 127.0.0.1 speaking the real wire formats: OpenAI at /v1/chat/completions and
 // /v1/embeddings, Anthropic Messages at /v1/messages, OpenRouter at /api/v1/chat/completions (with
 // its `: OPENROUTER PROCESSING` comments and usage.cost). Streams replay the recorded fixtures in
-// shared/specs record by record. Failures are scripted per request or per model.
+// shared/specs record by record. Failures are scripted per request, per API key or per model.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ANTHROPIC, OPENAI, anthropicMessage, openAICompletion, records } from './fixtures.js';
 
@@ -30,6 +30,8 @@ export interface Upstream {
   script: Behaviour[];
   /** Behaviour for every request for a model. */
   byModel: Map<string, Behaviour>;
+  /** Behaviour for every request made with an API key (bearer token or x-api-key); wins over byModel. */
+  byKey: Map<string, Behaviour>;
   /** Pause between streamed records (ms). */
   gapMs: number;
   reset(): void;
@@ -59,7 +61,7 @@ function midstreamError(kind: 'openai' | 'anthropic' | 'openrouter'): string {
 /** Start the mock upstream on an ephemeral loopback port. */
 export async function startUpstream(): Promise<Upstream> {
   const sockets = new Set<import('node:net').Socket>();
-  const state: Upstream = { url: '', calls: [], script: [], byModel: new Map(), gapMs: 0, reset: () => undefined, close: async () => undefined };
+  const state: Upstream = { url: '', calls: [], script: [], byModel: new Map(), byKey: new Map(), gapMs: 0, reset: () => undefined, close: async () => undefined };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -72,7 +74,8 @@ export async function startUpstream(): Promise<Upstream> {
       if (!res.writableFinished) call.aborted = true;
     });
     const kind = path === '/v1/messages' ? 'anthropic' : path.startsWith('/api/') ? 'openrouter' : 'openai';
-    const b = state.script.shift() ?? state.byModel.get(String(body.model)) ?? { kind: 'ok' };
+    const key = String(req.headers['x-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const b = state.script.shift() ?? state.byKey.get(key) ?? state.byModel.get(String(body.model)) ?? { kind: 'ok' };
     if (b.kind === 'reset') return void req.socket.destroy();
     if (b.kind === 'status') {
       return json(res, b.status, errorBody(kind === 'anthropic', b.status, b.message ?? `mock ${b.status}`), b.retryAfter ? { 'retry-after': b.retryAfter } : {});
@@ -130,6 +133,7 @@ export async function startUpstream(): Promise<Upstream> {
     state.calls.length = 0;
     state.script.length = 0;
     state.byModel.clear();
+    state.byKey.clear();
     state.gapMs = 0;
   };
   state.close = async () => {
