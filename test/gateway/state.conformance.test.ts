@@ -89,6 +89,17 @@ for (const impl of impls) {
       assert.equal((await b.acquire('p', cfg, t + 2 * cfg.openMs + 10)).allowed, true);
     });
 
+    it('breaker: keys named like Object.prototype members or scoped to a project are independent breakers', async () => {
+      const b = s.breaker;
+      const t = 4_000_000;
+      for (const key of ['__proto__', 'constructor', 'project:p1:openai/x']) {
+        for (let i = 0; i < 4; i++) await b.record(key, false, cfg, t);
+        assert.equal((await b.acquire(key, cfg, t + 1)).state, 'open', key);
+      }
+      assert.equal((await b.acquire('openai/x', cfg, t + 1)).state, 'closed', 'a project’s breaker is not the shared one');
+      assert.equal((await b.acquire('toString', cfg, t + 1)).state, 'closed');
+    });
+
     it('breaker: failures older than the window are forgotten', async () => {
       const b = s.breaker;
       const t = 3_000_000;
