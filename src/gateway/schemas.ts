@@ -79,6 +79,7 @@ export const embeddingsRequestSchema = z.looseObject({
 
 /** `PUT /api/v1/projects/{id}/providers/{provider}`. */
 export const credentialInputSchema = z.strictObject({
-  api_key: z.string().min(1).max(4096),
+  // It goes into an upstream header and its ends into a stored hint: printable ASCII only.
+  api_key: z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
   base_url: z.url().nullish().describe('optional: this project talks to the provider at this URL instead'),
 });

@@ -58,6 +58,11 @@ describe('gateway provider credentials', () => {
     const bad = await api('PUT', `/api/v1/projects/${g.t.projectId}/providers/openai`, { key: 'x' });
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /api_key/);
+    for (const key of ['\u0000\u0000\u0000\u0000secret-key\u0000', 'sk-ⲱⲱⲱⲱ-key-long', 'sk-key\r\nx-evil: 1']) {
+      const r = await api('PUT', `/api/v1/projects/${g.t.projectId}/providers/openai`, { api_key: key });
+      assert.equal(r.status, 400, JSON.stringify(key));
+      assert.match(await r.text(), /api_key: must be printable ASCII/);
+    }
     assert.equal((await api('GET', `/api/v1/projects/${g.t.other.projectId}/providers`)).status, 404);
     assert.equal((await api('GET', `/api/v1/projects/${g.t.projectId}/providers`, undefined, 'ae_bad')).status, 401);
   });

@@ -9,6 +9,7 @@ import { OPENAI, openAIContent } from './helpers/fixtures.js';
 
 const hi = [{ role: 'user' as const, content: 'Say Foo' }];
 const foo = openAIContent(OPENAI.text).text;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The status and headers of a call that must fail. */
 async function failure(p: Promise<unknown>): Promise<{ status: number; headers: Headers; message: string }> {
@@ -37,11 +38,21 @@ describe('gateway breaker outcomes and failure headers', () => {
 
   it('does not open the breaker for a one-second rate limit that three of four requests waited out', async () => {
     g.upstream.byModel.set('gpt-limited', { kind: 'status', status: 429, retryAfter: '1' });
-    setTimeout(() => g.upstream.byModel.delete('gpt-limited'), 1000);
     const call = (retries: string) => client.chat.completions.create({ model: 'openai/gpt-limited', messages: hi }, { headers: { 'x-aether-max-retries': retries } });
-    const [a, b, c, d] = await Promise.allSettled([call('2'), call('2'), call('2'), call('0')]);
+    const arrived = async (n: number) => {
+      while (g.upstream.calls.length < n) await sleep(5);
+    };
+    // The one that will not wait goes first; the limit lifts once all four were refused (their
+    // retries come a Retry-After later), however slowly this machine delivers them.
+    const d = call('0').then((v) => ({ status: 'fulfilled' as const, value: v }), (e: unknown) => ({ status: 'rejected' as const, reason: e }));
+    await arrived(1);
+    const waiting = Promise.allSettled([call('2'), call('2'), call('2')]);
+    await arrived(4);
+    g.upstream.byModel.delete('gpt-limited');
+    const [a, b, c] = await waiting;
     for (const r of [a, b, c]) assert.equal(r.status === 'fulfilled' && r.value.choices[0]!.message.content, foo, r.status === 'rejected' ? String(r.reason) : 'ok');
-    assert.ok(d.status === 'rejected' && d.reason instanceof OpenAI.RateLimitError, 'the one that would not wait got the 429');
+    const dr = await d;
+    assert.ok(dr.status === 'rejected' && dr.reason instanceof OpenAI.RateLimitError, 'the one that would not wait got the 429');
     const next = await client.chat.completions.create({ model: 'openai/gpt-limited', messages: hi });
     assert.equal(next.choices[0]!.message.content, foo, 'the circuit stayed closed');
   });
