@@ -113,7 +113,7 @@ export function Gateway() {
                 <tbody>
                   {stats.byModel.map((m) => (
                     <tr key={m.key}>
-                      <th scope="row" className="cell-text">{m.key}</th>
+                      <th scope="row" className="cell-name" title={m.key}>{m.key}</th>
                       <td className="num">{int(m.requests)}</td>
                       <td className="num">{pct(m.requests ? m.cacheHits / m.requests : null, 0)}</td>
                       <td className="num">{int(m.fallbacks)}</td>
