@@ -4,6 +4,7 @@ import { AetherError } from '../core/errors.js';
 import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, openConfiguredStore, startWorker, VERSION } from '../app.js';
 import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
+import { EXAMPLE_TRACE } from '../core/example-trace.js';
 import { registerImport } from './import.js';
 import { startDashboard } from './dashboard.js';
 
@@ -97,7 +98,8 @@ async function serve(flags: GlobalFlags & { port?: string; host?: string; worker
     console.log(`  project_id: ${creds.project_id}`);
     console.log(`  api_key:    ${creds.api_key}   (shown once; also saved to ${config.dataDir}/credentials.json)`);
     console.log(`\nSend a trace:\n  curl -X POST ${url}/api/v1/traces/ -H "X-API-Key: ${creds.api_key}" \\`);
-    console.log(`    -H "Content-Type: application/json" -d '{"query": "What is the capital of France?", "response": "Paris.", "contexts": [{"text": "Paris is the capital of France."}]}'\n`);
+    console.log(`    -H "Content-Type: application/json" -d '${JSON.stringify(EXAMPLE_TRACE)}'`);
+    console.log('  (scored faithful: the context supports every statement of the response)\n');
   }
   const dashboard = await startDashboard(aether, url, { demo: flags.demo === true, log });
   onSignals(async () => {

@@ -52,6 +52,8 @@ export interface Provider {
   stream(req: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChunkEvent>>;
   /** Embeddings, when the provider has them. */
   embeddings?(req: EmbeddingsRequest, ctx: CallContext): Promise<EmbeddingsResponse>;
+  /** Models it always serves that no price table lists (the mock's `echo`), for `GET /v1/models`. */
+  listedModels?: readonly string[];
   /** Bare model names this provider serves (`claude-…`), for requests that name no provider. */
   modelPrefixes?: readonly string[];
   /** The cost the upstream itself reports (OpenRouter's `usage.cost`); wins over the price table. */

@@ -15,6 +15,30 @@ interface CachedEmbeddings {
   model: string;
 }
 
+/** A float vector as OpenAI's base64: the bytes of a little-endian float32 array. */
+function toBase64(v: number[]): string {
+  const buf = Buffer.allocUnsafe(v.length * 4);
+  for (let i = 0; i < v.length; i++) buf.writeFloatLE(v[i]!, i * 4);
+  return buf.toString('base64');
+}
+
+function toFloats(b64: string): number[] {
+  const buf = Buffer.from(b64, 'base64');
+  return Array.from({ length: buf.length >> 2 }, (_, i) => buf.readFloatLE(i * 4));
+}
+
+/**
+ * Vectors in the encoding the client asked for. The openai SDK asks for base64 by default and
+ * decodes whatever string it gets, so floats from an upstream that ignores `encoding_format` (or the
+ * mock) must be encoded here; base64 from an upstream passes through untouched.
+ */
+function encoded(res: EmbeddingsResponse, format: EmbeddingsRequest['encoding_format']): EmbeddingsResponse {
+  const want = format === 'base64' ? 'string' : 'object';
+  if (res.data.every((d) => typeof d.embedding === want)) return res;
+  const data = res.data.map((d) => ({ ...d, embedding: typeof d.embedding === want ? d.embedding : typeof d.embedding === 'string' ? toFloats(d.embedding) : toBase64(d.embedding) }));
+  return { ...res, data };
+}
+
 const inputText = (input: EmbeddingsRequest['input']) =>
   (Array.isArray(input) ? input : [input]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
 
@@ -34,7 +58,7 @@ export async function runEmbeddings(core: Core, ctx: RequestCtx, req: Embeddings
       resultHeaders(ctx, { label: hit.label, endpoint: { name: hit.endpoint } }, facts);
       ctx.headers['x-aether-cache'] = 'hit';
       complete(core, ctx, facts, admission, 0);
-      return { kind: 'json', status: 200, headers: ctx.headers, body: JSON.stringify(hit.embeddings) };
+      return { kind: 'json', status: 200, headers: ctx.headers, body: JSON.stringify(encoded(hit.embeddings, req.encoding_format)) };
     }
     if (core.cache) ctx.headers['x-aether-cache'] = facts.cache;
     const run = await runChain(
@@ -60,7 +84,7 @@ export async function runEmbeddings(core: Core, ctx: RequestCtx, req: Embeddings
     resultHeaders(ctx, run.target, facts);
     if (key) cacheSet(core, key, { embeddings: res, label: run.target.label, endpoint: run.target.endpoint.name, model: run.target.model });
     complete(core, ctx, facts, admission, tokens);
-    return { kind: 'json', status: 200, headers: ctx.headers, body: JSON.stringify(res) };
+    return { kind: 'json', status: 200, headers: ctx.headers, body: JSON.stringify(encoded(res, req.encoding_format)) };
   } catch (e) {
     throw failed(core, ctx, facts, admission, e);
   }

@@ -15,6 +15,7 @@ import { runEmbeddings } from './embeddings.js';
 import { anthropicFormat, openAIFormat } from './formats.js';
 import { requestOptions, type HeaderBag } from './headers.js';
 import { createHttpClient, type HttpClient } from './http.js';
+import { listModels } from './listing.js';
 import { createResolver, type Endpoint } from './models.js';
 import { memoryBreakerStore } from './pipeline/breaker.js';
 import { dailyBudget, type BudgetCheck } from './pipeline/budget.js';
@@ -124,7 +125,8 @@ export function createGateway(d: GatewayDeps) {
     return name;
   };
 
-  const modelIds = () => [...new Set([...Object.keys(s.aliases), ...s.models, ...Object.keys(s.fallbacks), ...Object.values(s.fallbacks).flat()])].sort();
+  const configured = new Set([...Object.keys(s.aliases), ...s.models, ...Object.keys(s.fallbacks), ...Object.values(s.fallbacks).flat()]);
+  const listed = async (p: GatewayPrincipal) => listModels(endpoints.values(), configured, new Set((await credentials.list(p.project.id)).map((c) => c.provider)));
 
   return {
     settings: s,
@@ -146,13 +148,13 @@ export function createGateway(d: GatewayDeps) {
       const req = parseOrThrow(embeddingsRequestSchema, body) as EmbeddingsRequest;
       return runEmbeddings(core, context(p, '/v1/embeddings', headers, signal), req);
     },
-    /** `GET /v1/models` in the OpenAI list shape. */
-    models() {
-      return { object: 'list' as const, data: modelIds().map((id) => ({ id, object: 'model' as const, created: 0, owned_by: id.includes('/') ? id.slice(0, id.indexOf('/')) : 'aether' })) };
+    /** `GET /v1/models` in the OpenAI list shape: every model this project can reach. */
+    async models(p: GatewayPrincipal) {
+      return { object: 'list' as const, data: (await listed(p)).map((m) => ({ id: m.id, object: 'model' as const, created: 0, owned_by: m.ownedBy })) };
     },
     /** `GET /v1/models` in the Anthropic list shape. */
-    anthropicModels() {
-      const data = modelIds().map((id) => ({ type: 'model' as const, id, display_name: id, created_at: '1970-01-01T00:00:00Z' }));
+    async anthropicModels(p: GatewayPrincipal) {
+      const data = (await listed(p)).map((m) => ({ type: 'model' as const, id: m.id, display_name: m.id, created_at: '1970-01-01T00:00:00Z' }));
       return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
     },
     /** Per-project provider credentials (secrets sealed at rest, never returned). */

@@ -53,6 +53,30 @@ describe('gateway provider credentials', () => {
     await assert.rejects(noKey.chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => e instanceof OpenAI.BadRequestError);
   });
 
+  it('lists every model the project can reach: env keys, its stored keys, and the mock', async () => {
+    const ids = async (key = g.t.key) => (await new OpenAI({ apiKey: key, baseURL: `${g.base}/v1`, maxRetries: 0 }).models.list()).data.map((m) => m.id);
+    const first = await new OpenAI({ apiKey: g.t.key, baseURL: `${g.base}/v1`, maxRetries: 0 }).models.list();
+    for (const m of first.data) {
+      assert.equal(m.object, 'model');
+      assert.equal(typeof m.created, 'number');
+      assert.equal(m.owned_by, m.id.slice(0, m.id.indexOf('/')));
+    }
+    const before = first.data.map((m) => m.id);
+    for (const id of ['openai/gpt-4o-mini', 'openai/text-embedding-3-small', 'openrouter/anthropic/claude-3.5-sonnet', 'mock/echo']) assert.ok(before.includes(id), id);
+    assert.ok(!before.some((id) => id.startsWith('anthropic/')), 'no server key and no stored key for anthropic');
+    assert.ok(!before.some((id) => id.includes('ft:')), 'fine-tune templates are not callable names');
+    assert.equal((await api('PUT', `/api/v1/projects/${g.t.projectId}/providers/anthropic`, { api_key: 'sk-ant-project-key-xyz' })).status, 200);
+    const withKey = await ids();
+    for (const id of ['anthropic/claude-sonnet-4-5', 'anthropic/claude-haiku-4-5']) assert.ok(withKey.includes(id), id);
+    assert.ok(!(await ids(g.t.other.key)).some((id) => id.startsWith('anthropic/')), 'another project does not see this project’s key');
+    const r = await new OpenAI({ apiKey: g.t.key, baseURL: `${g.base}/v1`, maxRetries: 0 }).chat.completions.create({ model: withKey.find((id) => id.startsWith('anthropic/'))!, messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(r.choices[0]!.message.content, 'Hello there!', 'a listed model is callable');
+    const anthropicShape = (await (await fetch(`${g.base}/v1/models`, { headers: { 'x-api-key': g.t.key, 'anthropic-version': '2023-06-01' } })).json()) as { data: Array<{ id: string; type: string }> };
+    assert.deepEqual(anthropicShape.data.map((m) => m.id), withKey);
+    assert.equal((await api('DELETE', `/api/v1/projects/${g.t.projectId}/providers/anthropic`)).status, 204);
+    assert.deepEqual(await ids(), before);
+  });
+
   it('refuses unknown providers, bad bodies and other projects', async () => {
     assert.equal((await api('PUT', `/api/v1/projects/${g.t.projectId}/providers/nope`, { api_key: 'x' })).status, 404);
     const bad = await api('PUT', `/api/v1/projects/${g.t.projectId}/providers/openai`, { key: 'x' });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startGatewayApp, type GatewayTestApp } from './helpers/app.js';
 import { OPENAI, anthropicMessage, ANTHROPIC, openAIContent } from './helpers/fixtures.js';
+import { embeddingOf } from './helpers/upstream.js';
 
 const weatherTool = {
   type: 'function' as const,
@@ -177,6 +178,33 @@ describe('gateway through the openai SDK', () => {
     assert.equal(trace.spans[0]!.kind, 'embedding');
     const models = await client.models.list();
     assert.ok(models.data.some((m) => m.id === 'fast'));
+  });
+
+  it('answers embeddings in the encoding the SDK asked for, whatever the upstream sent', async () => {
+    const close = (got: ArrayLike<number>, want: number[]) => {
+      assert.equal(got.length, want.length);
+      for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-6, `${got[i]} ≈ ${want[i]}`);
+    };
+    // The SDK's default asks for base64 and decodes it: an upstream that honours it passes through…
+    const passed = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: ['hello', 'hi'] });
+    assert.equal(g.upstream.calls[0]!.body.encoding_format, 'base64');
+    close(passed.data[0]!.embedding, embeddingOf('hello'));
+    close(passed.data[1]!.embedding, embeddingOf('hi'));
+    // …and floats from one that ignores it are encoded by the gateway, not decoded to zeros.
+    g.upstream.script.push({ kind: 'floats-only' });
+    const encoded = await client.embeddings.create({ model: 'openai/text-embedding-3-large', input: 'hello there' });
+    close(encoded.data[0]!.embedding, embeddingOf('hello there'));
+    // An explicit format is answered as asked, from either kind of upstream.
+    const floats = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: 'hello', encoding_format: 'float' });
+    assert.deepEqual(floats.data[0]!.embedding, embeddingOf('hello'));
+    const raw = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: 'hello', encoding_format: 'base64' });
+    const bytes = Buffer.from(raw.data[0]!.embedding as unknown as string, 'base64');
+    close(Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4)), embeddingOf('hello'));
+    // The built-in mock answers floats too.
+    const mockFloats = await client.embeddings.create({ model: 'mock/embed', input: 'hello', encoding_format: 'float' });
+    const mockDefault = await client.embeddings.create({ model: 'mock/embed', input: 'hello' });
+    assert.ok(mockFloats.data[0]!.embedding.some((x) => x !== 0));
+    close(mockDefault.data[0]!.embedding, mockFloats.data[0]!.embedding);
   });
 
   it('reports errors in the OpenAI format the SDK parses', async () => {

@@ -33,6 +33,7 @@ describe('dashboard in Chromium', { skip }, () => {
   let b: Browser;
   let page: Page;
   const problems: string[] = [];
+  let setupToken = '';
 
   const gwDir = mkdtempSync(join(tmpdir(), 'aether-gw-'));
 
@@ -95,6 +96,7 @@ describe('dashboard in Chromium', { skip }, () => {
 
     const token = await ensureSetupToken(t.aether.store, t.aether.config.dataDir);
     assert.ok(token, 'no user yet, so there is a setup token');
+    setupToken = token;
     await page.goto(`${base}/setup?token=${encodeURIComponent(token)}`);
     await page.getByRole('heading', { name: 'Create the owner account' }).waitFor();
     await page.getByRole('button', { name: 'Create account and sign in' }).click();
@@ -109,8 +111,15 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(new URL(page.url()).pathname, '/');
   });
 
-  it('signs out, and signs in through the form', async () => {
+  it('signs out, finds the used setup link says so, and signs in through the form', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    // The setup link again, now that the owner exists: no form, a way to sign in.
+    await page.goto(`${base}/setup?token=${encodeURIComponent(setupToken)}`);
+    await page.getByRole('heading', { name: 'Aether is already set up' }).waitFor();
+    assert.equal(await page.getByLabel('Password', { exact: true }).count(), 0, 'the setup form is not shown again');
+    await screenshot(page, '01b-setup-used');
+    await page.getByRole('link', { name: 'Go to sign in' }).click();
     await page.waitForURL(/\/login/);
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill('wrong password');
@@ -329,6 +338,42 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.match(await page.getByLabel('curl command to send a first trace', { exact: true }).innerText(), new RegExp(`"project_id": "${id}"`));
     await screenshot(page, '13-empty-project');
     await page.getByLabel('Project', { exact: true }).selectOption({ label: 'one' });
+  });
+
+  it('keeps every number of the cost breakdowns and the traces table visible at 1280 and 1024 px', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    try {
+      for (const [width, height] of [
+        [1280, 800],
+        [1024, 768],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await nav.getByRole('link', { name: 'Costs' }).click();
+        for (const title of ['By model', 'By tag']) await page.locator('.card', { hasText: title }).locator('tbody tr').first().waitFor();
+        // Each number cell ends inside its card, shows all its text, and its table needs no sideways scroll.
+        const clipped = await page.evaluate(`[...document.querySelectorAll('.breakdowns .card')].flatMap((card) => {
+          const edge = card.getBoundingClientRect().right;
+          const scroller = card.querySelector('.table-scroll');
+          const bad = [...card.querySelectorAll('td.num, th.num')].filter((c) => c.getBoundingClientRect().right > edge + 0.5 || c.scrollWidth > c.clientWidth).map((c) => card.querySelector('h2, h3').innerText + ': ' + c.innerText);
+          return scroller && scroller.scrollWidth > scroller.clientWidth ? bad.concat(card.querySelector('h2, h3').innerText + ' scrolls sideways') : bad;
+        })`);
+        assert.deepEqual(clipped, [], `costs at ${width}px`);
+        const costCells = await page.locator('.card', { hasText: 'By model' }).locator('tbody td.num').allInnerTexts();
+        assert.ok(costCells.some((c) => /^\$/.test(c)) && costCells.some((c) => /\d (ms|s)$/.test(c)), `cost and p95 shown: ${costCells.join(' ')}`);
+        await screenshot(page, `16-costs-${width}`);
+
+        await nav.getByRole('link', { name: 'Traces' }).click();
+        await page.locator('div.vrow').first().waitFor();
+        // No header or tags cell cuts its text; at 1280 px the whole table fits, narrower it scrolls inside its card.
+        const cut = await page.evaluate(`[...document.querySelectorAll('.vhead-row .vcell, .vrow .vcell:last-child .tags')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.innerText)`);
+        assert.deepEqual(cut, [], `traces at ${width}px`);
+        const fit = (await page.evaluate(`(() => { const s = document.querySelector('[data-testid=vtable]'); return s.scrollWidth <= s.clientWidth; })()`)) as boolean;
+        assert.equal(fit, width >= 1280, `traces table fits at ${width}px: ${fit}`);
+        await screenshot(page, `17-traces-${width}`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   it('switches to the dark theme', async () => {

@@ -65,3 +65,11 @@ export function costOf(model: string, usage: Usage, overrides: Record<string, Mo
     reasoning * (p.reasoning ?? p.output);
   return Math.round(cost * 1e10) / 1e10;
 }
+
+/** Models the table prices for one provider (its `litellm_provider`), named as that provider knows them. */
+export function pricedModels(provider: string): string[] {
+  const prefix = `${provider}/`;
+  return Object.entries(rows())
+    .filter(([, r]) => r.p === provider)
+    .map(([name]) => (name.startsWith(prefix) ? name.slice(prefix.length) : name));
+}

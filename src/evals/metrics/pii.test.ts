@@ -29,4 +29,31 @@ describe('findPii', () => {
   it('does not flag ordinary numbers, dates or invalid SSNs', () => {
     assert.deepEqual(types('In 2023 revenue was 1,234,567 dollars on 2023-04-05; id 000-12-3456'), []);
   });
+
+  it('finds 7-digit local US numbers and the fictional 555-01XX range', () => {
+    const text = 'Call our hotline at 555-0199';
+    const found = findPii(text, 'response');
+    assert.deepEqual(found.map((f) => f.type), ['phone']);
+    assert.equal(text.slice(found[0]!.start, found[0]!.end), '555-0199');
+    for (const positive of ['My number is 867-5309.', 'Reach Bob: 212-4567 after 5pm', 'text 555 0123 or 555.0142', 'Phone number 555-0100, ext 4']) {
+      assert.ok(types(positive).includes('phone'), positive);
+    }
+    assert.equal(types('call 555-0101 or 555-0102').length, 2);
+  });
+
+  it('does not take card digits, dates, versions, prices or order numbers for a local number', () => {
+    assert.deepEqual(types('card 4111-1111-1111-1111 was declined'), ['credit_card']);
+    for (const negative of [
+      'card 4111-1111-1111-1111 was declined',
+      'card 4111 1111 1111 1112 was declined',
+      'released on 2024-05-07 and 07-05-2024',
+      'upgrade to v1.2.345-6789 or 3.555-0199',
+      'it costs $299-1299 or 299-1299 dollars',
+      'Order #555-0199 shipped; order number 555-0123; invoice 555-0144; SKU 482-9911',
+      'pages 223-4567 of volume 2',
+      'dial 411-1234 for help',
+    ]) {
+      assert.ok(!types(negative).includes('phone'), negative);
+    }
+  });
 });

@@ -39,7 +39,17 @@ function ibanValid(raw: string): boolean {
 interface Detector {
   type: string;
   re: RegExp;
-  valid?: (match: string) => boolean;
+  /** `before`/`after`: the text around the match, to tell a phone number from an order number or a price. */
+  valid?: (match: string, before: string, after: string) => boolean;
+}
+
+// A bare NXX-XXXX is also how order numbers, prices, ranges and part numbers look: the words just
+// before or after it decide. N11 exchanges (411, 911) are service codes, not subscriber numbers.
+const NOT_A_PHONE_BEFORE = /(?:[#$€£¥]|\b(?:order|invoice|ticket|ref(?:erence)?|sku|part|item|id|serial|tracking|confirmation|booking|reservation|account|acct|po|case|model|version|v|pages?|pp|between|range|build|release|no)\b\.?\s*(?:#|no\.?|number|num|:)?)\s*$/i;
+const NOT_A_PHONE_AFTER = /^\s*(?:[$€£¥%]|(?:dollars?|usd|eur|euros?|gbp|cents?|items?|units?|pages?|km|kg|mg|ml|miles?|words?|tokens?|ms|px)\b)/i;
+function localPhone(m: string, before: string, after: string): boolean {
+  if (/^[2-9]11/.test(m)) return false;
+  return !NOT_A_PHONE_BEFORE.test(before.slice(-24)) && !NOT_A_PHONE_AFTER.test(after.slice(0, 12));
 }
 
 // Secrets first: their patterns are the most specific.
@@ -55,6 +65,8 @@ const DETECTORS: Detector[] = [
   { type: 'uk_nino', re: /\b(?![DFIQUV])[A-CEGHJ-PR-TW-Z](?![DFIQUVO])[A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g },
   // Not followed by more digit groups: a card or account number is not a phone number.
   { type: 'phone', re: /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}\b(?![ .-]?\d)/g, valid: (m) => m.replace(/\D/g, '').length >= 9 },
+  // A 7-digit local US number (NXX-XXXX, or the fictional 555-01XX written with a space or dot).
+  { type: 'phone', re: /(?<![\w+.,/:-]|\d[ .-])(?:[2-9]\d{2}-\d{4}|555[ .]01\d{2})\b(?![.,-]?\d)/g, valid: localPhone },
 ];
 
 const mask = (s: string) => (s.length <= 6 ? '*'.repeat(s.length) : `${s.slice(0, 3)}${'*'.repeat(Math.min(12, s.length - 5))}${s.slice(-2)}`);
@@ -68,7 +80,7 @@ export function findPii(text: string, field: PiiFinding['field']): PiiFinding[] 
       const start = m.index ?? 0;
       const end = start + m[0].length;
       if (taken.some(([a, b]) => start < b && end > a)) continue;
-      if (d.valid && !d.valid(m[0])) continue;
+      if (d.valid && !d.valid(m[0], text.slice(Math.max(0, start - 40), start), text.slice(end, end + 40))) continue;
       taken.push([start, end]);
       found.push({ type: d.type, field, start, end, preview: mask(m[0]) });
     }
@@ -91,7 +103,7 @@ export const pii: Metric = {
       reason: findings.length ? `found ${findings.length} item(s): ${types.join(', ')}` : 'no personal data or secrets found',
       details: { findings, types },
       evaluator: 'local',
-      version: '1',
+      version: '2',
     };
   },
 };

@@ -47,6 +47,7 @@ export const mock: Provider = {
   description: 'deterministic offline replies for demos and tests; mock/fail… always fails',
   defaultBaseUrl: 'mock://',
   requiresKey: false,
+  listedModels: ['echo', 'fail'],
   reportedCost: () => 0, // it runs nothing, so it costs nothing
   async chat(req, ctx) {
     failIfAsked(ctx);

@@ -63,9 +63,9 @@ export function gatewayRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
         doc('OpenAI-compatible embeddings', 'Through the same limits, cache, retries, fallbacks and tracing as chat.'),
         async (req, reply) => send(reply, await gateway.embeddings(await auth.authenticate(req.headers), req.body, req.headers, clientSignal(reply))),
       );
-      v1.get('/v1/models', { schema: { tags: ['gateway'], summary: 'Models and aliases the gateway serves', security: secured } }, async (req) => {
-        await auth.authenticate(req.headers);
-        return req.headers['anthropic-version'] ? gateway.anthropicModels() : gateway.models();
+      v1.get('/v1/models', { schema: { tags: ['gateway'], summary: 'Every model this project can reach: aliases, and the priced models of each provider with a key', security: secured } }, async (req) => {
+        const p = await auth.authenticate(req.headers);
+        return req.headers['anthropic-version'] ? gateway.anthropicModels(p) : gateway.models(p);
       });
     });
 

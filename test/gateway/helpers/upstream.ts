@@ -13,7 +13,9 @@ export type Behaviour =
   | { kind: 'midstream-error'; after: number }
   | { kind: 'midstream-drop'; after: number }
   | { kind: 'hang'; after: number }
-  | { kind: 'no-usage' };
+  | { kind: 'no-usage' }
+  /** An OpenAI-compatible server that ignores `encoding_format` and always answers floats. */
+  | { kind: 'floats-only' };
 
 export interface Call {
   path: string;
@@ -37,6 +39,9 @@ export interface Upstream {
   reset(): void;
   close(): Promise<void>;
 }
+
+/** The vector the mock upstream answers for one input. */
+export const embeddingOf = (s: string): number[] => Array.from({ length: 4 }, (_, i) => (s.length + i) / 10);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -83,7 +88,12 @@ export async function startUpstream(): Promise<Upstream> {
     if (b.kind === 'slow') await sleep(b.ms);
     if (path.endsWith('/embeddings')) {
       const input = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
-      const data = input.map((s, index) => ({ object: 'embedding', index, embedding: Array.from({ length: 4 }, (_, i) => (s.length + i) / 10) }));
+      // Like OpenAI: base64 of little-endian float32 when asked for it.
+      const b64 = body.encoding_format === 'base64' && b.kind !== 'floats-only';
+      const data = input.map((s, index) => {
+        const v = embeddingOf(s);
+        return { object: 'embedding', index, embedding: b64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v };
+      });
       return json(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: 8 * input.length, total_tokens: 8 * input.length } });
     }
     const tools = Array.isArray(body.tools) && body.tools.length > 0;

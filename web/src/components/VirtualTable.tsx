@@ -8,8 +8,10 @@ import { nearEnd, scrollToRow, visibleWindow } from '../lib/vwindow';
 export interface Column<T> {
   key: string;
   header: string;
-  /** a CSS length, or 'auto' for the flexible column */
+  /** a length in px, or 'auto' for the flexible column */
   width: string;
+  /** the flexible column's narrowest width in px; below the sum of widths the table scrolls sideways */
+  minWidth?: number;
   align?: 'left' | 'right';
   render: (row: T) => ReactNode;
 }
@@ -90,7 +92,9 @@ export function VirtualTable<T>({ rows, columns, rowKey, rowHeight = 40, label, 
   const [viewport, setViewport] = useState(600);
   const [focus, setFocus] = useState(0);
   const wantFocus = useRef(false);
-  const grid = columns.map((c) => (c.width === 'auto' ? 'minmax(0, 1fr)' : c.width)).join(' ');
+  const grid = columns.map((c) => (c.width === 'auto' ? `minmax(${c.minWidth ?? 0}px, 1fr)` : c.width)).join(' ');
+  // Narrower than its columns, the table scrolls inside its card instead of squeezing or cutting them.
+  const minWidth = columns.reduce((a, c) => a + (c.width === 'auto' ? (c.minWidth ?? 0) : parseFloat(c.width) || 0), 0);
   const header = rowHeight; // the sticky header row is as tall as a row
 
   useLayoutEffect(() => {
@@ -172,7 +176,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, rowHeight = 40, label, 
   return (
     <div className="vtable-wrap">
       <div className="vtable-scroll" ref={setRef} onScroll={onScroll} style={{ height: `min(${height}, ${win.total + header + 2}px)` }} onKeyDown={onKeyDown} data-testid="vtable">
-        <div className="vtable" role="table" aria-label={label} aria-rowcount={rows.length + 1}>
+        <div className="vtable" role="table" aria-label={label} aria-rowcount={rows.length + 1} style={{ minWidth }}>
           <div role="rowgroup" className="vhead">
             <div role="row" aria-rowindex={1} className="vhead-row" style={{ height: rowHeight, gridTemplateColumns: grid }}>
               {columns.map((c) => (

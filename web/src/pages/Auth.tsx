@@ -3,7 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage, request } from '../api';
 import { ErrorBanner, TextInput } from '../components/ui';
 import { navigate, useLocation } from '../router';
-import { useApp } from '../state';
+import { useApp, useAsync } from '../state';
 
 function AuthFrame({ title, subtitle, children }: { title: string; subtitle: ReactNode; children: ReactNode }) {
   return (
@@ -82,6 +82,8 @@ export function Setup() {
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A used link must not offer the form again: once an owner exists the server refuses it anyway.
+  const status = useAsync((signal) => request<{ setup_required: boolean }>('/api/v1/auth/setup', { noProject: true, allow401: true, signal }), []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -115,6 +117,18 @@ export function Setup() {
     }
   };
 
+  if (status.data?.setup_required === false) {
+    return (
+      <AuthFrame title="Aether is already set up" subtitle="This setup link has been used: the owner account exists.">
+        <p>
+          Sign in with your account, or ask an owner to add you under Settings → Users.
+        </p>
+        <a className="btn btn-primary btn-block" href="/login">
+          Go to sign in
+        </a>
+      </AuthFrame>
+    );
+  }
   if (!token) {
     return (
       <AuthFrame title="Set up Aether" subtitle="This page needs the one-time setup link.">
@@ -125,6 +139,7 @@ export function Setup() {
       </AuthFrame>
     );
   }
+  if (!status.data && !status.error) return <AuthFrame title="Set up Aether" subtitle="Checking the setup link…">{null}</AuthFrame>;
   return (
     <AuthFrame title="Create the owner account" subtitle="You are the first user: you will own this Aether installation and its projects.">
       <form onSubmit={submit} noValidate aria-label="Create the owner account">

@@ -34,7 +34,7 @@ export function Costs() {
         </div>
       ) : null}
       <ForecastCard />
-      <div className="three-col">
+      <div className="breakdowns">
         <BreakdownCard by="model" title="By model" />
         <BreakdownCard by="user" title="By user" />
         <BreakdownCard by="tag" title="By tag" />
@@ -80,7 +80,7 @@ function BreakdownCard({ by, title }: { by: 'model' | 'user' | 'tag'; title: str
           <tbody>
             {items.map((i) => (
               <tr key={i.key}>
-                <th scope="row" className="cell-text" title={i.key}>
+                <th scope="row" className="cell-name" title={i.key}>
                   {i.key}
                   <Bar value={i.cost_usd} max={max} />
                 </th>

@@ -113,7 +113,7 @@ export function Gateway() {
                 <tbody>
                   {stats.byModel.map((m) => (
                     <tr key={m.key}>
-                      <th scope="row" className="cell-text">{m.key}</th>
+                      <th scope="row" className="cell-name" title={m.key}>{m.key}</th>
                       <td className="num">{int(m.requests)}</td>
                       <td className="num">{pct(m.requests ? m.cacheHits / m.requests : null, 0)}</td>
                       <td className="num">{int(m.fallbacks)}</td>
@@ -174,20 +174,49 @@ export function Gateway() {
       ) : null}
       <Card title="Models and aliases served">
         <ErrorBanner error={models.error} />
-        {models.data && models.data.data.length === 0 ? (
-          <p className="muted">No aliases or fallbacks are configured (AETHER_GATEWAY_CONFIG). Any <code>provider/model</code> id works, e.g. <code>openai/gpt-4o-mini</code> or <code>anthropic/claude-3-5-haiku-latest</code>; <code>mock/echo</code> answers without a key.</p>
-        ) : null}
-        {models.data && models.data.data.length > 0 ? (
-          <ul className="chips">
-            {models.data.data.map((m) => (
-              <li key={m.id}>
-                <code>{m.id}</code>
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        {models.data ? <ModelList models={models.data.data} /> : null}
         {!models.data && !models.error ? <Spinner /> : null}
       </Card>
     </div>
+  );
+}
+
+/**
+ * What GET /v1/models lists for this project: aliases as chips, then each provider's models folded
+ * (with a key, a provider brings every model the price table knows for it: a hundred or more).
+ */
+function ModelList({ models }: { models: Array<{ id: string; owned_by?: string }> }) {
+  const groups = new Map<string, string[]>();
+  for (const m of models) {
+    const owner = m.owned_by ?? 'aether';
+    groups.set(owner, [...(groups.get(owner) ?? []), m.id]);
+  }
+  const aliases = groups.get('aether') ?? [];
+  groups.delete('aether');
+  const chips = (ids: string[]) => (
+    <ul className="chips">
+      {ids.map((id) => (
+        <li key={id}>
+          <code>{id}</code>
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <>
+      {aliases.length ? chips(aliases) : (
+        <p className="muted">
+          No aliases or fallbacks are configured (AETHER_GATEWAY_CONFIG). Any <code>provider/model</code> id works, e.g. <code>openai/gpt-4o-mini</code> or <code>anthropic/claude-3-5-haiku-latest</code>, once the server or this project has a key for the provider.
+        </p>
+      )}
+      {[...groups].map(([owner, ids]) => (
+        <details key={owner} className="model-group" open={ids.length <= 8}>
+          <summary>
+            <strong>{owner}</strong> <span className="muted small">{ids.length === 1 ? '1 model' : `${ids.length} models`}</span>
+          </summary>
+          {chips(ids)}
+        </details>
+      ))}
+    </>
   );
 }

@@ -5,25 +5,10 @@ import { api } from '../api';
 import { Chart, type ChartSeries } from '../components/Chart';
 import { Badge, Card, CodeBlock, Empty, ErrorBanner, PageHeader, Spinner, Tile } from '../components/ui';
 import { ago, bucketFor, int, ms, num, pct, RANGE_LABEL, truncate, usd } from '../lib/format';
+import { firstTraceCurl } from '../lib/first-trace';
 import { Link } from '../router';
 import { useApp, useAsync } from '../state';
 import type { Alert, Evaluation, Page, Summary, TimeSeries, Trace } from '../types';
-
-export function firstTraceCurl(origin: string, projectId: string): string {
-  return `curl -X POST ${origin}/api/v1/traces \\
-  -H "X-API-Key: $AETHER_API_KEY" \\
-  -H "Content-Type: application/json" \\
-  -d '{
-    "project_id": "${projectId}",
-    "query": "What is the capital of France?",
-    "response": "Paris is the capital of France.",
-    "contexts": [{"text": "Paris is the capital and most populous city of France.", "source": "doc_001", "score": 0.95}],
-    "model": "gpt-4o-mini",
-    "token_count": 150,
-    "latency_ms": 850,
-    "cost_usd": 0.002
-  }'`;
-}
 
 export function FirstTrace({ projectId }: { projectId: string }) {
   return (

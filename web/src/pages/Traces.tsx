@@ -219,12 +219,13 @@ export function Traces() {
 
   const columns = useMemo<Column<Trace>[]>(
     () => [
-      { key: 'time', header: 'Time', width: '130px', render: (t) => <span title={dateTime(t.timestamp)}>{ago(t.timestamp)}</span> },
+      { key: 'time', header: 'Time', width: '96px', render: (t) => <span title={dateTime(t.timestamp)}>{ago(t.timestamp)}</span> },
       { key: 'status', header: 'Status', width: '84px', render: (t) => (t.status === 'error' ? <Badge tone="bad">error</Badge> : <Badge tone="good">ok</Badge>) },
       {
         key: 'query',
         header: 'Query',
         width: 'auto',
+        minWidth: 160,
         render: (t) => (
           <span className="cell-query">
             {flagged.has(t.id) ? (
@@ -238,12 +239,13 @@ export function Traces() {
           </span>
         ),
       },
-      { key: 'model', header: 'Model', width: '150px', render: (t) => t.model ?? '—' },
-      { key: 'user', header: 'User', width: '110px', render: (t) => t.user_id ?? '—' },
-      { key: 'latency', header: 'Latency', width: '86px', align: 'right', render: (t) => ms(t.latency_ms) },
+      { key: 'model', header: 'Model', width: '140px', render: (t) => t.model ?? '—' },
+      { key: 'user', header: 'User', width: '96px', render: (t) => t.user_id ?? '—' },
+      { key: 'latency', header: 'Latency', width: '90px', align: 'right', render: (t) => ms(t.latency_ms) },
       { key: 'tokens', header: 'Tokens', width: '86px', align: 'right', render: (t) => int(t.token_count ?? (t.input_tokens ?? 0) + (t.output_tokens ?? 0)) },
-      { key: 'cost', header: 'Cost', width: '96px', align: 'right', render: (t) => usd(t.cost_usd) },
-      { key: 'tags', header: 'Tags', width: '150px', render: (t) => <span className="cell-text tags">{t.tags.slice(0, 3).map((g) => <span key={g} className="tag">{g}</span>)}</span> },
+      { key: 'cost', header: 'Cost', width: '90px', align: 'right', render: (t) => usd(t.cost_usd) },
+      // One tag and a count: a row is one line high, and chips cut at the edge would hide what they say.
+      { key: 'tags', header: 'Tags', width: '140px', render: (t) => <TagsCell tags={t.tags} /> },
     ],
     [flagged],
   );
@@ -434,5 +436,16 @@ function TraceFilters({ filters }: { filters: Filters }) {
         </div>
       ) : null}
     </form>
+  );
+}
+
+/** The first tag (ellipsized when long) and "+N" for the rest; every tag in the tooltip. */
+function TagsCell({ tags }: { tags: string[] }) {
+  if (tags.length === 0) return null;
+  return (
+    <span className="tags" title={tags.join(', ')}>
+      <span className="tag tag-first">{tags[0]}</span>
+      {tags.length > 1 ? <span className="tag tag-more">+{tags.length - 1}</span> : null}
+    </span>
   );
 }
