@@ -19,6 +19,11 @@ CREATE UNIQUE INDEX "evaluations_trace_metric_uq" ON "evaluations" USING btree (
 --> statement-breakpoint
 CREATE INDEX "evaluations_project_metric_trace_ts_idx" ON "evaluations" USING btree ("project_id","metric","trace_ts");
 --> statement-breakpoint
+-- A histogram delta: the histogram of `plus` bucket indices minus that of `minus` (a trace that moves).
+CREATE OR REPLACE FUNCTION aether_hist_delta(plus int[], minus int[]) RETURNS int[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT array_agg(x - y ORDER BY i) FROM unnest(aether_hist(plus), aether_hist(minus)) WITH ORDINALITY AS t(x, y, i)
+$$;
+--> statement-breakpoint
 -- The rebuild function, with evaluation rollups bucketed by trace time.
 CREATE OR REPLACE FUNCTION aether_rebuild_rollups(p text) RETURNS void LANGUAGE sql AS $$
   DELETE FROM trace_rollups WHERE project_id = p;

@@ -3,6 +3,7 @@ import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Evaluation, EvaluationQuery, Page } from '../../core/index.js';
 import { Params } from '../sql.js';
+import { EVAL_ROLLUP_DELTA } from './rollup-sql.js';
 
 /** One metric's result for one trace, ready to store. */
 export type NewEvaluation = Omit<Evaluation, 'id' | 'created_at'> & { project_id: string };
@@ -49,18 +50,9 @@ with x as (
     reason = excluded.reason, details = excluded.details, cost_usd = excluded.cost_usd, tokens = excluded.tokens,
     trace_ts = excluded.trace_ts, created_at = now()
   returning project_id, metric, score, cost_usd, tokens, trace_ts, 1 as sign
-), delta as (
+), edelta as (
   select * from up union all select * from old
-)
-insert into eval_rollups as r (project_id, grain, metric, bucket, n, score_sum, null_n, cost_usd, tokens)
-select d.project_id, g.grain, d.metric, date_trunc(g.grain, d.trace_ts, 'UTC'),
-       sum(d.sign * (d.score is not null)::int), sum(d.sign * coalesce(d.score, 0)), sum(d.sign * (d.score is null)::int),
-       sum(d.sign * d.cost_usd), sum(d.sign * d.tokens)
-  from delta d cross join (values ('minute'), ('hour'), ('day')) g(grain)
- group by 1, 2, 3, 4
-on conflict (project_id, grain, metric, bucket) do update set
-  n = r.n + excluded.n, score_sum = r.score_sum + excluded.score_sum, null_n = r.null_n + excluded.null_n,
-  cost_usd = r.cost_usd + excluded.cost_usd, tokens = r.tokens + excluded.tokens`;
+)${EVAL_ROLLUP_DELTA}`;
 
 /** Evaluations: one row per project × trace × metric; re-evaluation replaces it. */
 export function evaluationsRepo(pool: pg.Pool) {
