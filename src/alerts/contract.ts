@@ -90,4 +90,6 @@ export const severityOf = (config: AlertConfig, type: string, fallback: Severity
 export const fmtPct = (x: number) => `${Number((x * 100).toFixed(2))}%`;
 /** Round a rate to the precision fmtPct shows, so the message and details.value are one number. */
 export const roundRate = (x: number) => Math.round(x * 1e4) / 1e4;
+/** Round spend to what fmtUsd shows (4 decimals under $1, cents above), so message and details agree. */
+export const roundUsd = (x: number) => (x < 1 ? Math.round(x * 1e4) / 1e4 : Math.round(x * 100) / 100);
 export const fmtUsd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;

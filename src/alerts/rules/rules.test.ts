@@ -96,6 +96,22 @@ describe('one number: title, message and details agree', () => {
   });
 });
 
+describe('one number for spend too', () => {
+  it('cost spike and budget state the rounded spend their details carry, also when not firing', async () => {
+    const spike = await rules.cost_spike.evaluate(ctx({ config: { cost_spike_factor: 3, cost_spike_min_usd: 1 }, stats: { hourlySpendSeries: async () => [3.123456, 0, 0, 0, 0, 0, 0, 0] } }));
+    assert.equal(spike.firing[0]!.details.value, 3.12);
+    assert.ok(spike.firing[0]!.title.includes('$3.12') && spike.firing[0]!.message.includes('$3.12'));
+    const calm = await rules.cost_spike.evaluate(ctx({ config: { cost_spike_factor: 3, cost_spike_min_usd: 1 }, stats: { hourlySpendSeries: async () => [0.123456, 0, 0, 0, 0, 0, 0, 0] } }));
+    assert.equal(calm.firing.length, 0);
+    assert.equal(calm.readings![0]!.details.value, 0.1235);
+    assert.ok(calm.readings![0]!.message.includes('$0.1235'));
+    const budget = await rules.cost_budget.evaluate(ctx({ config: { daily_cost_budget_usd: 10 }, stats: { spend: async () => [{ key: null, usd: 8.456, n: 1 }] } }));
+    assert.deepEqual(budget.firing.map((f) => [f.key, f.details.value]), [['cost_budget:project:2026-05-05:80', 8.46]]);
+    assert.deepEqual(budget.readings!.map((f) => f.key), ['cost_budget:project:2026-05-05:100'], 'the level not reached carries today’s numbers');
+    assert.ok(budget.firing[0]!.message.includes('$8.46'));
+  });
+});
+
 describe('hysteresis: an open alert resolves only once the value is clearly below the threshold', () => {
   it('rates: holds at 9% and at 5.03% of a 5% threshold, resolves at 8% with the value at resolve time', async () => {
     const open = ['hallucination_rate'];
