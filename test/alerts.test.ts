@@ -107,15 +107,39 @@ for (const c of storeCases) {
       const fired = posts((b) => /Hallucination rate/.test(b.text) && !/Resolved/.test(b.text));
       assert.equal(fired.length, 1);
       const msg = JSON.stringify(fired[0]);
-      assert.match(msg, /100\.0%/);
+      assert.match(msg, /100%/);
       assert.match(msg, /http:\/\/aether\.example:8000\/alerts\//, 'links to the alert in the dashboard');
       const alerts = (await get('/api/v1/alerts?status=open&type=hallucination_rate')).json<{ data: Array<{ id: string; details: { value: number } }> }>().data;
       assert.equal(alerts.length, 1);
 
-      for (let i = 0; i < 80; i++) await ingest(FAITHFUL); // 8 of 88 = 9.1%: below the 10% default rate
+      for (let i = 0; i < 80; i++) await ingest(FAITHFUL); // 8 of 88 = 9.1%: below 10%, but inside the hysteresis band
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(posts((b) => /Resolved: Hallucination rate/.test(b.text)).length, 0, 'just below the threshold holds the alert open');
+      for (let i = 0; i < 40; i++) await ingest(FAITHFUL); // 8 of 128 = 6.25%: at or below 10% × (1 − 0.2)
       await waitFor(() => posts((b) => /Resolved: Hallucination rate/.test(b.text)).length === 1, 15_000, 'the resolution');
+      const resolved = (await get(`/api/v1/alerts/${alerts[0]!.id}`)).json<{ title: string; details: { value: number } }>();
+      assert.ok(resolved.details.value <= 0.08, `resolved at ${resolved.details.value}, at or below 10% × (1 − 0.2)`);
+      const said = posts((b) => /Resolved: Hallucination rate/.test(b.text))[0]!.text;
+      assert.ok(said.includes(`${Number((resolved.details.value * 100).toFixed(2))}%`), `the resolved message states the rate at resolve time: ${said}`);
       assert.equal((await get(`/api/v1/alerts/${alerts[0]!.id}`)).json<{ status: string; resolved_by: string }>().resolved_by, 'auto');
       assert.equal(posts((b) => /Hallucination rate/.test(b.text)).length, 2, 'one fired, one resolved; nothing else');
+    });
+
+    it('the seed config as sent (no min_samples): six hallucinated traces in a row reach Slack', async () => {
+      const { min_samples: _m, window_minutes: _w, ...asSent } = seedConfig();
+      await put(asSent);
+      for (let i = 0; i < 6; i++) await ingest(HALLUCINATED);
+      await waitFor(() => posts((b) => /Hallucination rate/.test(b.text)).length >= 1, 15_000, 'the hallucination alert');
+      type Open = { title: string; message: string; details: { value: number; samples: number; lower_bound: number } };
+      const openAlert = async () => (await get('/api/v1/alerts?status=open&type=hallucination_rate')).json<{ data: Open[] }>().data[0];
+      // It fires as soon as the bound clears 10% (two of two) and its numbers follow the later evaluations.
+      await waitFor(async () => (await openAlert())?.details.samples === 6, 15_000, 'all six counted');
+      const alert = (await openAlert())!;
+      assert.equal(alert.details.value, 1);
+      assert.ok(alert.details.lower_bound > 0.1, 'the lower confidence bound is above the 10% default');
+      assert.match(alert.message, /6 of 6 evaluated traces/);
+      assert.match(alert.title, /Hallucination rate 100%/);
+      assert.equal(posts((b) => /Hallucination rate/.test(b.text)).length, 1, 'one message for the burst');
     });
 
     it('a daily budget crossing warns at 80% and goes critical at 100%, once each', async () => {
@@ -142,6 +166,11 @@ for (const c of storeCases) {
       for (let i = 0; i < 120; i++) await ingest({ ...FAITHFUL, latency_ms: 200 });
       await waitFor(() => posts((b) => /Resolved: p95 latency/.test(b.text)).length === 1, 10_000, 'the resolution');
       assert.equal(posts((b) => /p95 latency/.test(b.text)).length, 2);
+      const [resolved] = (await get('/api/v1/alerts?type=latency_p95')).json<{ data: Array<{ title: string; message: string; details: { value: number } }> }>().data;
+      const v = resolved!.details.value;
+      assert.ok(v <= 2400, `resolved with the p95 at resolve time (${v} ms), at or below 3000 × (1 − 0.2)`);
+      assert.ok(resolved!.title.includes(`p95 latency ${v} ms`) && resolved!.message.includes(`is ${v} ms`), 'title, message and details agree');
+      assert.ok(posts((b) => /Resolved: p95 latency/.test(b.text))[0]!.text.includes(`${v} ms`));
     });
 
     it('a channel that is down delays the alert; it is delivered once, and every attempt is recorded', async () => {

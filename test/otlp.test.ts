@@ -239,6 +239,54 @@ for (const c of storeCases) {
       assert.ok(tr.latency_ms !== null && tr.latency_ms >= (first.latency_ms ?? 0));
     });
 
+    it('a trace exported in parts keeps one current result per metric, and its rollups move with it', async () => {
+      const tracer = sdk('proto', { 'x-api-key': t.key });
+      const question = 'What is the capital of France?';
+      const answer = 'Paris is the capital of France.';
+      const root = tracer.startSpan('rag.answer', { attributes: { 'openinference.span.kind': 'CHAIN', 'input.value': question, 'output.value': answer } });
+      child(tracer, root, 'chat gpt-4o-mini', {
+        'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: question }] }]),
+        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: answer }] }]),
+      }).end();
+      await flush(); // the LLM span alone: no contexts yet, so faithfulness cannot judge it
+      const id = root.spanContext().traceId;
+      const idle = async () => (await t.aether.store.pool.query<{ n: number }>(`select count(*)::int as n from eval_jobs where trace_id = $1 and status in ('pending', 'running')`, [id])).rows[0]!.n === 0;
+      const settle = async () => {
+        const end = Date.now() + 15_000;
+        while (!(await idle()) || (await get(id)).evaluations.length === 0) {
+          if (Date.now() > end) throw new Error('evaluations did not settle');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await settle();
+      const first = await get(id);
+      assert.equal((first.evaluations.find((e) => e.metric === 'faithfulness') as { label: string } | undefined)?.label, 'not_applicable');
+      await new Promise((r) => setTimeout(r, 20));
+      const docs: Attributes = { 'openinference.span.kind': 'RETRIEVER', 'input.value': question };
+      DOCS.forEach((d, i) => (docs[`retrieval.documents.${i}.document.content`] = d.content));
+      child(tracer, root, 'vector.search', docs).end();
+      root.end(); // the retrieval and the root arrive in a later export: contexts, a new time and latency
+      await flush();
+      await settle();
+      const tr = await get(id);
+      assert.equal(tr.query, question);
+      assert.equal(tr.contexts.length, 2);
+      const metrics = tr.evaluations.map((e) => e.metric).sort();
+      assert.deepEqual(metrics, [...new Set(metrics)], `one result per metric: ${metrics.join(', ')}`);
+      assert.equal(tr.evaluations.length, first.evaluations.length, 'the second evaluation replaced the first, row for row');
+      const f = tr.evaluations.find((e) => e.metric === 'faithfulness') as { label: string } | undefined;
+      assert.notEqual(f?.label, 'not_applicable', 'the current faithfulness judges the root span’s answer');
+      // The rollups (moved on the second export, replaced on re-evaluation) equal a rebuild from the rows.
+      const summary = async () => (await (await fetch(`${url}/api/v1/metrics/summary?window=24h`, { headers: { 'x-api-key': t.key } })).json()) as Record<string, unknown>;
+      const breakdown = async () => (await (await fetch(`${url}/api/v1/metrics/breakdown?by=model&window=24h`, { headers: { 'x-api-key': t.key } })).json()) as Record<string, unknown>;
+      const round = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(10)) : v))) as unknown;
+      const [s0, b0] = [round(await summary()), round(await breakdown())];
+      await t.aether.store.rollups.rebuild(t.projectId);
+      assert.deepEqual(round(await summary()), s0);
+      assert.deepEqual(round(await breakdown()), b0);
+    });
+
     it('answers a retried request idempotently and reports rejected spans as partial success', async () => {
       const traceId = '5b8efff798038103d269b633813fc60c';
       const span = (spanId: string, name: string) => ({ traceId, spanId, name, kind: 3, startTimeUnixNano: '1767225600000000000', endTimeUnixNano: '1767225600250000000', attributes: [{ key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: '12' } }] });

@@ -77,11 +77,11 @@ async function generate(store: Store, projectId: string, now: number): Promise<n
   );
   // Evaluations for the last day, so hallucination figures and the rate rule have data.
   await store.pool.query(
-    `insert into evaluations (id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens)
+    `insert into evaluations (id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens, trace_ts)
      select gen_random_uuid()::text, project_id, id, m.metric, '1', 'local',
             case when m.metric = 'faithfulness' then (abs(hashtext(id)) % 100) / 100.0
                  else case when (abs(hashtext(id)) % 100) < 50 then 1 else 0 end end,
-            null, '', '{}'::jsonb, 0, 0
+            null, '', '{}'::jsonb, 0, 0, ts
        from rag_traces cross join (values ('faithfulness'), ('hallucination')) m(metric)
       where project_id = $1 and ts > now() - interval '1 day'`,
     [projectId],

@@ -14,6 +14,8 @@ export interface RuleContext {
   now: Date;
   stats: StatsRepo;
   trigger: Trigger;
+  /** Dedup keys of the project's open alerts: rules with hysteresis hold an open incident longer. */
+  open: ReadonlySet<string>;
   /** Link to the dashboard, optionally to a trace. */
   link: (path: string) => string;
 }
@@ -37,6 +39,12 @@ export interface RuleOutcome {
    * could not look (e.g. it only runs on evaluations and this was a trace trigger).
    */
   settles: boolean;
+  /**
+   * What the rule measured for conditions that are not firing now (same shape as a firing). An open
+   * alert of that key resolves with these numbers, so the "resolved" message states the value at
+   * resolve time.
+   */
+  readings?: Firing[];
 }
 
 /** An alert rule: one file in rules/, one line in the registry. */
@@ -78,5 +86,10 @@ export interface AlertChannel {
 
 export const severityOf = (config: AlertConfig, type: string, fallback: Severity): Severity => config.severity[type] ?? fallback;
 
-export const fmtPct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** A rate as a percentage with up to two decimals (0.0503 → "5.03%"): the precision the rules round to. */
+export const fmtPct = (x: number) => `${Number((x * 100).toFixed(2))}%`;
+/** Round a rate to the precision fmtPct shows, so the message and details.value are one number. */
+export const roundRate = (x: number) => Math.round(x * 1e4) / 1e4;
+/** Round spend to what fmtUsd shows (4 decimals under $1, cents above), so message and details agree. */
+export const roundUsd = (x: number) => (x < 1 ? Math.round(x * 1e4) / 1e4 : Math.round(x * 100) / 100);
 export const fmtUsd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;

@@ -2,7 +2,7 @@ import type { Alert } from '../core/index.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../storage/index.js';
 import { channels } from './channels/index.js';
-import type { AlertRule, RuleContext, Trigger } from './contract.js';
+import type { AlertRule, RuleContext, RuleOutcome, Trigger } from './contract.js';
 import { rules } from './rules/index.js';
 import type { AlertSettings } from './settings.js';
 
@@ -35,11 +35,11 @@ export function createAlertEngine(d: EngineDeps) {
     const config = await d.settings.get(projectId);
     if (!config) return report;
     const active = Object.values(channels).filter((c) => c.enabled(config)).map((c) => c.name);
-    const ctx: RuleContext = { projectId, config, now: now(), stats: d.store.stats, trigger, link };
     const open = await d.store.alerts.open(projectId);
+    const ctx: RuleContext = { projectId, config, now: now(), stats: d.store.stats, trigger, open: new Set(open.map((a) => a.dedup_key)), link };
     for (const rule of Object.values(rules) as AlertRule[]) {
       const applies = rule.enabled(config) && (trigger.kind === 'schedule' || rule.on.includes(trigger.kind));
-      const outcome = applies ? await rule.evaluate(ctx) : { firing: [], settles: trigger.kind === 'schedule' };
+      const outcome: RuleOutcome = applies ? await rule.evaluate(ctx) : { firing: [], settles: trigger.kind === 'schedule' };
       for (const f of outcome.firing) {
         const fired = await d.store.alerts.fire({
           projectId, type: rule.type, severity: f.severity, dedupKey: f.key, title: f.title, message: f.message,
@@ -48,13 +48,14 @@ export function createAlertEngine(d: EngineDeps) {
         if (fired) report.fired.push(fired);
         else {
           const existing = open.find((a) => a.dedup_key === f.key);
-          if (existing) await d.store.alerts.refresh(existing.id, { severity: f.severity, message: f.message, details: f.details });
+          if (existing) await d.store.alerts.refresh(existing.id, { severity: f.severity, title: f.title, message: f.message, details: f.details });
         }
       }
       if (!outcome.settles) continue;
       const still = new Set(outcome.firing.map((f) => f.key));
+      const readings = new Map((outcome.readings ?? []).map((f) => [f.key, f]));
       for (const a of open.filter((x) => x.type === rule.type && !still.has(x.dedup_key))) {
-        const r = await d.store.alerts.resolve(projectId, a.id, 'auto', active);
+        const r = await d.store.alerts.resolve(projectId, a.id, 'auto', active, readings.get(a.dedup_key));
         if (r) report.resolved.push(r);
       }
     }

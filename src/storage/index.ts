@@ -19,7 +19,7 @@ export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.j
 export type { NewEvaluation } from './repos/evaluations.js';
 export type { ProviderCredentialRecord, ProviderCredentialsRepo } from './repos/providers.js';
 export type { AlertsRepo, Delivery, DeliveryRecord, FireAlert } from './repos/alerts.js';
-export type { StatsRepo, WindowStats } from './repos/stats.js';
+export type { RateStats, StatsRepo, WindowStats } from './repos/stats.js';
 export type { Budget } from './repos/budgets.js';
 export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
 export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRepo } from './repos/users.js';

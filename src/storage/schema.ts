@@ -153,10 +153,14 @@ export const evaluations = pgTable(
     details: jsonb('details').notNull().default({}),
     costUsd: doublePrecision('cost_usd').notNull().default(0),
     tokens: integer('tokens').notNull().default(0),
+    /** The trace's time: evaluations count in the window of their trace, like every other aggregate. */
+    traceTs: ts('trace_ts').notNull(),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('evaluations_trace_metric_uq').on(t.projectId, t.traceId, t.metric, t.metricVersion),
+    // One current result per trace × metric, whatever evaluator version produced it.
+    uniqueIndex('evaluations_trace_metric_uq').on(t.projectId, t.traceId, t.metric),
+    index('evaluations_project_metric_trace_ts_idx').on(t.projectId, t.metric, t.traceTs),
     index('evaluations_project_created_idx').on(t.projectId, t.createdAt.desc()),
     index('evaluations_project_metric_idx').on(t.projectId, t.metric, t.createdAt.desc()),
   ],

@@ -1,18 +1,21 @@
 import type { AlertConfig } from '../../core/index.js';
-import { fmtUsd, severityOf, type AlertRule, type Firing } from '../contract.js';
+import { fmtUsd, roundUsd, severityOf, type AlertRule, type Firing } from '../contract.js';
 
 const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
-function levels(config: AlertConfig, scope: string, day: string, spent: number, budget: number, label: string): Firing[] {
-  const out: Firing[] = [];
+/** Both levels of one budget today, with whether each is reached. */
+function levels(config: AlertConfig, scope: string, day: string, usd: number, budget: number, label: string): Array<Firing & { reached: boolean }> {
+  const out: Array<Firing & { reached: boolean }> = [];
+  if (budget <= 0) return out;
+  const spent = roundUsd(usd);
   // Reaching the budget counts: spend ≥ 80% warns, ≥ 100% is critical. Both keys carry the UTC day,
   // so each day's crossing is one incident and yesterday's alerts resolve at midnight UTC.
   for (const [pct, sev] of [[0.8, 'warning'], [1, 'critical']] as const) {
-    if (budget <= 0 || spent < budget * pct) continue;
     out.push({
+      reached: usd >= budget * pct,
       key: `cost_budget:${scope}:${day}:${pct * 100}`,
       severity: severityOf(config, 'cost_budget', sev),
-      title: `${label} spend reached ${Math.round((spent / budget) * 100)}% of its daily budget`,
+      title: `${label} spend at ${Math.round((spent / budget) * 100)}% of its daily budget`,
       message: `${label} has spent ${fmtUsd(spent)} of ${fmtUsd(budget)} today (UTC ${day}).`,
       details: { value: spent, threshold: budget * pct, budget, percent_used: spent / budget, day, scope },
     });
@@ -30,10 +33,10 @@ export const costBudget: AlertRule = {
     const from = startOfUtcDay(now);
     const to = new Date(from.getTime() + 86_400_000);
     const day = from.toISOString().slice(0, 10);
-    const firing: Firing[] = [];
+    const all: Array<Firing & { reached: boolean }> = [];
     if (config.daily_cost_budget_usd !== null) {
       const [total] = await stats.spend(projectId, from, to);
-      firing.push(...levels(config, 'project', day, total?.usd ?? 0, config.daily_cost_budget_usd, 'The project'));
+      all.push(...levels(config, 'project', day, total?.usd ?? 0, config.daily_cost_budget_usd, 'The project'));
     }
     for (const [by, budget, noun] of [
       ['user_id', config.daily_cost_budget_per_user_usd, 'User'],
@@ -41,10 +44,10 @@ export const costBudget: AlertRule = {
     ] as const) {
       if (budget === null) continue;
       for (const row of await stats.spend(projectId, from, to, by)) {
-        firing.push(...levels(config, `${by}=${row.key}`, day, row.usd, budget, `${noun} ${row.key}`));
+        all.push(...levels(config, `${by}=${row.key}`, day, row.usd, budget, `${noun} ${row.key}`));
       }
     }
-    for (const f of firing) f.details.link = link('/costs');
-    return { firing, settles: true };
+    const strip = ({ reached: _r, ...f }: Firing & { reached: boolean }): Firing => ({ ...f, details: { ...f.details, link: link('/costs') } });
+    return { firing: all.filter((f) => f.reached).map(strip), readings: all.filter((f) => !f.reached).map(strip), settles: true };
   },
 };

@@ -1,4 +1,4 @@
-import { fmtUsd, severityOf, type AlertRule } from '../contract.js';
+import { fmtUsd, roundUsd, severityOf, type AlertRule, type Firing } from '../contract.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -17,21 +17,17 @@ export const costSpike: AlertRule = {
   on: ['traces'],
   enabled: (c) => c.cost_spike_alerts_enabled,
   async evaluate({ projectId, config, now, stats, link }) {
-    const [current = 0, ...history] = await stats.hourlySpendSeries(projectId, now, 7);
+    const [spent = 0, ...history] = await stats.hourlySpendSeries(projectId, now, 7);
     const baseline = median(history);
     const bar = config.cost_spike_factor * Math.max(baseline, config.cost_spike_min_usd);
-    if (current <= bar) return { firing: [], settles: true };
-    return {
-      settles: true,
-      firing: [
-        {
-          key: 'cost_spike',
-          severity: severityOf(config, 'cost_spike', 'warning'),
-          title: `Cost spike: ${fmtUsd(current)} in the last hour`,
-          message: `Spend in the last hour is ${fmtUsd(current)}, ${baseline > 0 ? `${(current / baseline).toFixed(1)}× the usual ${fmtUsd(baseline)}` : 'with no spend at this hour on previous days'} (alert above ${fmtUsd(bar)}).`,
-          details: { value: current, threshold: bar, baseline, history, factor: config.cost_spike_factor, link: link('/costs') },
-        },
-      ],
+    const current = roundUsd(spent);
+    const reading: Firing = {
+      key: 'cost_spike',
+      severity: severityOf(config, 'cost_spike', 'warning'),
+      title: `Cost spike: ${fmtUsd(current)} in the last hour`,
+      message: `Spend in the last hour is ${fmtUsd(current)}, ${baseline > 0 ? `${(spent / baseline).toFixed(1)}× the usual ${fmtUsd(baseline)}` : 'with no spend at this hour on previous days'} (alert above ${fmtUsd(bar)}).`,
+      details: { value: current, threshold: bar, baseline, history, factor: config.cost_spike_factor, link: link('/costs') },
     };
+    return spent <= bar ? { firing: [], settles: true, readings: [reading] } : { firing: [reading], settles: true };
   },
 };

@@ -5,8 +5,9 @@ const httpsOrLocal = z.url({ protocol: /^https?$/ });
 
 /**
  * Per-project alert configuration (`PUT /api/v1/alert-config/{project_id}`): the seed's fields plus
- * the error-rate rule, windows, sample minimums, cooldown, severity and a signed generic webhook.
- * Rules fire when the value is strictly above its threshold; budgets when spend reaches 80%/100%.
+ * the error-rate rule, windows, confidence, hysteresis, cooldown, severity and a signed generic webhook.
+ * Rate rules fire when the lower confidence bound of the rate is strictly above its threshold,
+ * latency when the p95 is; budgets when spend reaches 80%/100%.
  */
 export const alertConfigSchema = z.strictObject({
   slack_webhook_url: httpsOrLocal.nullable().default(null),
@@ -34,7 +35,9 @@ export const alertConfigSchema = z.strictObject({
   error_rate_alerts_enabled: z.boolean().default(true),
 
   window_minutes: z.number().int().min(1).max(1440).default(15),
-  min_samples: z.number().int().min(1).max(100_000).default(20),
+  min_samples: z.number().int().min(1).max(100_000).default(1).describe('optional extra floor: fewer samples in the window never fire (the rate rules already need a confident burst)'),
+  confidence: z.number().min(0.5).max(0.999).default(0.95).describe('confidence of the Wilson interval: a rate rule fires when the interval’s lower bound is above its threshold'),
+  resolve_hysteresis: z.number().min(0).max(0.9).default(0.2).describe('an open rate or latency alert resolves once the value is at or below threshold × (1 − this)'),
   cooldown_minutes: z.number().int().min(0).max(10_080).default(30),
   severity: z.record(z.string(), z.enum(['info', 'warning', 'critical'])).default({}).describe('per-rule severity override'),
 });

@@ -104,11 +104,12 @@ export function alertsRepo(pool: pg.Pool) {
       return r.rows[0] ? toAlert(r.rows[0]) : undefined;
     },
 
-    /** Refresh the numbers of an open alert (no new notification). */
-    async refresh(id: string, fields: { severity: Severity; message: string; details: Record<string, unknown> }): Promise<void> {
-      await pool.query(`update alerts set severity = $2, message = $3, details = $4::jsonb, updated_at = now() where id = $1 and status = 'open'`, [
+    /** Refresh the numbers of an open alert (no new notification); title, message and details move together. */
+    async refresh(id: string, fields: { severity: Severity; title: string; message: string; details: Record<string, unknown> }): Promise<void> {
+      await pool.query(`update alerts set severity = $2, title = $3, message = $4, details = $5::jsonb, updated_at = now() where id = $1 and status = 'open'`, [
         id,
         fields.severity,
+        fields.title,
         fields.message,
         JSON.stringify(fields.details),
       ]);
@@ -119,18 +120,23 @@ export function alertsRepo(pool: pg.Pool) {
       return r.rows.map(toAlert);
     },
 
-    /** Resolve an open alert and queue its "resolved" notifications; undefined when it was not open. */
-    async resolve(projectId: string, id: string, by: string, channels: string[]): Promise<Alert | undefined> {
+    /**
+     * Resolve an open alert and queue its "resolved" notifications; undefined when it was not open.
+     * `now` replaces title, message and details with the numbers at resolve time, so the "resolved"
+     * message reports the value that cleared the condition, not the one it fired with.
+     */
+    async resolve(projectId: string, id: string, by: string, channels: string[], now?: { title: string; message: string; details: Record<string, unknown> }): Promise<Alert | undefined> {
       const r = await pool.query<AlertRow>(
         `with up as (
-           update alerts set status = 'resolved', resolved_at = now(), resolved_by = $3, updated_at = now()
+           update alerts set status = 'resolved', resolved_at = now(), resolved_by = $3, updated_at = now(),
+                  title = coalesce($5, title), message = coalesce($6, message), details = coalesce($7::jsonb, details)
             where project_id = $1 and id = $2 and status = 'open' returning ${COLS}
          ), d as (
            insert into alert_deliveries (id, alert_id, project_id, channel, event)
            select gen_random_uuid()::text, up.id, up.project_id, c, 'resolved' from up, unnest($4::text[]) as c
            returning 1
          ) select * from up`,
-        [projectId, id, by, channels],
+        [projectId, id, by, channels, now?.title ?? null, now?.message ?? null, now ? JSON.stringify(now.details) : null],
       );
       return r.rows[0] ? toAlert(r.rows[0]) : undefined;
     },

@@ -3,6 +3,7 @@ import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Evaluation, EvaluationQuery, Page } from '../../core/index.js';
 import { Params } from '../sql.js';
+import { EVAL_ROLLUP_DELTA } from './rollup-sql.js';
 
 /** One metric's result for one trace, ready to store. */
 export type NewEvaluation = Omit<Evaluation, 'id' | 'created_at'> & { project_id: string };
@@ -29,41 +30,38 @@ const toEvaluation = (r: Row): Evaluation => ({
 const COLS = 'id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens, created_at';
 
 // Upsert results and keep eval_rollups exact: a replaced row's old values are subtracted (the `old`
-// CTE sees the table as it was before this statement) and the new ones added.
+// CTE sees the table as it was before this statement) and the new ones added. Rows and rollups carry
+// the trace's time, so an evaluation counts in the window of its trace however late it is scored;
+// one row per trace × metric, so a result under another evaluator version replaces the previous one.
 const UPSERT_SQL = `
 with x as (
-  select * from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, metric text, metric_version text,
-    evaluator text, score float8, label text, reason text, details jsonb, cost_usd float8, tokens int)
+  select x.*, coalesce(t.ts, now()) as trace_ts
+    from jsonb_to_recordset($1::jsonb) as x(id text, project_id text, trace_id text, metric text, metric_version text,
+      evaluator text, score float8, label text, reason text, details jsonb, cost_usd float8, tokens int)
+    left join rag_traces t on t.project_id = x.project_id and t.id = x.trace_id
 ), old as (
-  select e.project_id, e.metric, e.score, e.cost_usd, e.tokens, e.created_at, -1 as sign
-    from evaluations e join x on e.project_id = x.project_id and e.trace_id = x.trace_id
-                             and e.metric = x.metric and e.metric_version = x.metric_version
+  select e.project_id, e.metric, e.score, e.cost_usd, e.tokens, e.trace_ts, -1 as sign
+    from evaluations e join x on e.project_id = x.project_id and e.trace_id = x.trace_id and e.metric = x.metric
 ), up as (
-  insert into evaluations (id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens)
-  select id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens from x
-  on conflict (project_id, trace_id, metric, metric_version) do update set
-    evaluator = excluded.evaluator, score = excluded.score, label = excluded.label, reason = excluded.reason,
-    details = excluded.details, cost_usd = excluded.cost_usd, tokens = excluded.tokens, created_at = now()
-  returning project_id, metric, score, cost_usd, tokens, created_at, 1 as sign
-), delta as (
+  insert into evaluations (id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens, trace_ts)
+  select id, project_id, trace_id, metric, metric_version, evaluator, score, label, reason, details, cost_usd, tokens, trace_ts from x
+  on conflict (project_id, trace_id, metric) do update set
+    metric_version = excluded.metric_version, evaluator = excluded.evaluator, score = excluded.score, label = excluded.label,
+    reason = excluded.reason, details = excluded.details, cost_usd = excluded.cost_usd, tokens = excluded.tokens,
+    trace_ts = excluded.trace_ts, created_at = now()
+  returning project_id, metric, score, cost_usd, tokens, trace_ts, 1 as sign
+), edelta as (
   select * from up union all select * from old
-)
-insert into eval_rollups as r (project_id, grain, metric, bucket, n, score_sum, null_n, cost_usd, tokens)
-select d.project_id, g.grain, d.metric, date_trunc(g.grain, d.created_at, 'UTC'),
-       sum(d.sign * (d.score is not null)::int), sum(d.sign * coalesce(d.score, 0)), sum(d.sign * (d.score is null)::int),
-       sum(d.sign * d.cost_usd), sum(d.sign * d.tokens)
-  from delta d cross join (values ('minute'), ('hour'), ('day')) g(grain)
- group by 1, 2, 3, 4
-on conflict (project_id, grain, metric, bucket) do update set
-  n = r.n + excluded.n, score_sum = r.score_sum + excluded.score_sum, null_n = r.null_n + excluded.null_n,
-  cost_usd = r.cost_usd + excluded.cost_usd, tokens = r.tokens + excluded.tokens`;
+)${EVAL_ROLLUP_DELTA}`;
 
-/** Evaluations: one row per project × trace × metric × metric version; re-evaluation replaces it. */
+/** Evaluations: one row per project × trace × metric; re-evaluation replaces it. */
 export function evaluationsRepo(pool: pg.Pool) {
   return {
     async upsert(rows: NewEvaluation[]): Promise<void> {
       if (rows.length === 0) return;
-      const withIds = rows.map((r) => ({ id: newId(), ...r }));
+      // One statement may touch a row once: of two results for one trace × metric, the later wins.
+      const latest = new Map(rows.map((r) => [`${r.project_id}\u0000${r.trace_id}\u0000${r.metric}`, r]));
+      const withIds = [...latest.values()].map((r) => ({ id: newId(), ...r }));
       await pool.query(UPSERT_SQL, [JSON.stringify(withIds)]);
     },
 
@@ -96,12 +94,12 @@ export function evaluationsRepo(pool: pg.Pool) {
       return { data: rows.map(toEvaluation), next_cursor: next };
     },
 
-    /** Evaluation spend per UTC day (and its total), optionally for one trace. */
+    /** Evaluation spend per UTC day of the traces' time (as the summary counts it). */
     async costByDay(projectId: string, from: Date, to: Date): Promise<Array<{ day: string; cost_usd: number; tokens: number; evaluations: number }>> {
       const r = await pool.query<{ day: string; cost_usd: number; tokens: number; evaluations: number }>(
-        `select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
+        `select to_char(date_trunc('day', trace_ts at time zone 'UTC'), 'YYYY-MM-DD') as day,
                 coalesce(sum(cost_usd), 0)::float8 as cost_usd, coalesce(sum(tokens), 0)::int8 as tokens, count(*)::int8 as evaluations
-           from evaluations where project_id = $1 and created_at >= $2 and created_at < $3
+           from evaluations where project_id = $1 and trace_ts >= $2 and trace_ts < $3
           group by 1 order by 1`,
         [projectId, from, to],
       );

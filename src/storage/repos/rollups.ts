@@ -62,7 +62,7 @@ export function rollupsRepo(pool: pg.Pool) {
       p.push(limit);
       const keys = await pool.query<{ key: string; total: number }>(
         `select key, count(*) over ()::int as total from trace_rollups where project_id = $1 and dim = $2 and (${where})
-          group by key order by sum(cost_usd) desc, sum(n) desc, key limit $${p.length}`,
+          group by key having sum(n) > 0 order by sum(cost_usd) desc, sum(n) desc, key limit $${p.length}`,
         p,
       );
       if (keys.rows.length === 0) return { rows: [], totalKeys: 0 };

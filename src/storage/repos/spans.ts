@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Context } from '../../core/index.js';
+import { EVAL_ROLLUP_DELTA, TRACE_ROLLUP_DELTA } from './rollup-sql.js';
 import type { NewSpan } from './traces.js';
 
 /**
@@ -43,13 +44,15 @@ returning project_id, trace_id`;
 
 // Totals are recomputed from every stored span with the rule the first batch used (an LLM span
 // counts unless a child LLM span reports usage for the same call), so re-sent batches add nothing.
+// A trace whose facts change (time, latency, tokens, cost, status, model…) moves in the rollups in
+// the same statement (old facts out, new ones in), and its evaluations follow its time.
 const UPDATE_TRACES = `
 with p as (
   select * from jsonb_to_recordset($1::jsonb) as p(project_id text, id text, root_ts timestamptz,
     root_latency_ms float8, query text, response text, from_root jsonb, contexts jsonb, model text, provider text,
     user_id text, session_id text, error text, job_id text)
 ), old as (
-  select t.project_id, t.id, t.query, t.response, t.contexts from rag_traces t join p using (project_id, id)
+  select t.* from rag_traces t join p using (project_id, id)
 ), agg as (
   select s.project_id, s.trace_id, count(*)::int as n,
          sum(s.input_tokens) filter (where s.counted) as input_tokens,
@@ -83,7 +86,32 @@ with p as (
     error = coalesce(t.error, p.error)
   from agg a join p on a.project_id = p.project_id and a.trace_id = p.id
   where t.project_id = a.project_id and t.id = a.trace_id
-  returning t.project_id, t.id, t.query, t.response, t.contexts
+  returning t.*
+), changed as (
+  select o.* from old o join upd u using (project_id, id)
+   where (o.ts, o.status, o.model, o.provider, o.user_id, o.input_tokens, o.output_tokens, o.token_count, o.cost_usd, o.latency_ms)
+         is distinct from (u.ts, u.status, u.model, u.provider, u.user_id, u.input_tokens, u.output_tokens, u.token_count, u.cost_usd, u.latency_ms)
+), facts as (
+  select c.project_id, c.ts, c.status, c.model, c.provider, c.user_id, c.tags, c.input_tokens, c.output_tokens, c.token_count,
+         c.cost_usd, c.latency_ms, -1 as sign from changed c
+  union all
+  select u.project_id, u.ts, u.status, u.model, u.provider, u.user_id, u.tags, u.input_tokens, u.output_tokens, u.token_count,
+         u.cost_usd, u.latency_ms, 1 from upd u join changed c using (project_id, id)
+), roll as (${TRACE_ROLLUP_DELTA}
+  returning 1
+), prev as (
+  select e.project_id, e.trace_id, e.metric, e.trace_ts from evaluations e join p on e.project_id = p.project_id and e.trace_id = p.id
+), moved as (
+  -- A trace whose time moved (its root span came later) takes its evaluations to its new time.
+  update evaluations e set trace_ts = u.ts from upd u
+   where e.project_id = u.project_id and e.trace_id = u.id and e.trace_ts is distinct from u.ts
+  returning e.project_id, e.trace_id, e.metric, e.score, e.cost_usd, e.tokens, e.trace_ts
+), edelta as (
+  select project_id, metric, score, cost_usd, tokens, trace_ts, 1 as sign from moved
+  union all
+  select m.project_id, m.metric, m.score, m.cost_usd, m.tokens, pr.trace_ts, -1 from moved m join prev pr using (project_id, trace_id, metric)
+), eroll as (${EVAL_ROLLUP_DELTA}
+  returning 1
 ), jobs as (
   insert into eval_jobs (id, project_id, trace_id)
   select p.job_id, u.project_id, u.id from upd u join old o using (project_id, id) join p using (project_id, id)

@@ -5,32 +5,46 @@ export interface WindowStats {
   value: number | null;
 }
 
-/** Window aggregates the alert rules read: small, indexed range scans on (project_id, ts). */
+/** k of n: hallucinated of evaluated, failed of all. */
+export interface RateStats {
+  n: number;
+  k: number;
+}
+
+/**
+ * Window aggregates the alert rules read: small, indexed range scans. Every window is [from, to) on
+ * the trace's time, as in the summary, time series and breakdowns.
+ */
 export function statsRepo(pool: pg.Pool) {
   const one = async (sql: string, params: unknown[]): Promise<WindowStats> => {
     const r = await pool.query<{ n: number; value: number | null }>(sql, params);
     return { n: Number(r.rows[0]?.n ?? 0), value: r.rows[0]?.value ?? null };
   };
+  const rate = async (sql: string, params: unknown[]): Promise<RateStats> => {
+    const r = await pool.query<{ n: number; k: number }>(sql, params);
+    return { n: Number(r.rows[0]?.n ?? 0), k: Number(r.rows[0]?.k ?? 0) };
+  };
   return {
-    /** Share of faithfulness scores below `threshold` among evaluations written since `from`. */
-    hallucinationRate: (projectId: string, from: Date, threshold: number) =>
-      one(
-        `select count(*)::int as n, avg(case when score < $3 then 1.0 else 0.0 end)::float8 as value
-           from evaluations where project_id = $1 and metric = 'faithfulness' and score is not null and created_at >= $2`,
-        [projectId, from, threshold],
+    /** Traces with faithfulness below `threshold` (k) among traces with a faithfulness score (n). */
+    hallucinationRate: (projectId: string, from: Date, to: Date, threshold: number) =>
+      rate(
+        `select count(*)::int as n, count(*) filter (where score < $4)::int as k
+           from evaluations where project_id = $1 and metric = 'faithfulness' and score is not null and trace_ts >= $2 and trace_ts < $3`,
+        [projectId, from, to, threshold],
       ),
-    /** Exact p95 of latency over traces since `from`. */
-    latencyP95: (projectId: string, from: Date) =>
+    /** Exact p95 of latency over the window's traces. */
+    latencyP95: (projectId: string, from: Date, to: Date) =>
       one(
         `select count(*)::int as n, percentile_cont(0.95) within group (order by latency_ms)::float8 as value
-           from rag_traces where project_id = $1 and ts >= $2 and latency_ms is not null`,
-        [projectId, from],
+           from rag_traces where project_id = $1 and ts >= $2 and ts < $3 and latency_ms is not null`,
+        [projectId, from, to],
       ),
-    errorRate: (projectId: string, from: Date) =>
-      one(
-        `select count(*)::int as n, avg(case when status = 'error' then 1.0 else 0.0 end)::float8 as value
-           from rag_traces where project_id = $1 and ts >= $2`,
-        [projectId, from],
+    /** Failed traces (k) among the window's traces (n). */
+    errorRate: (projectId: string, from: Date, to: Date) =>
+      rate(
+        `select count(*)::int as n, count(*) filter (where status = 'error')::int as k
+           from rag_traces where project_id = $1 and ts >= $2 and ts < $3`,
+        [projectId, from, to],
       ),
     /** LLM spend between two times, in total or per user/model (top 50 spenders). */
     async spend(projectId: string, from: Date, to: Date, by?: 'user_id' | 'model'): Promise<Array<{ key: string | null; usd: number; n: number }>> {
@@ -66,7 +80,7 @@ export function costInsightsRepo(pool: pg.Pool) {
       const r = await pool.query<{ model: string; evaluated: number; faithfulness: number }>(
         `select t.model, count(*)::int as evaluated, avg(e.score)::float8 as faithfulness
            from evaluations e join rag_traces t on t.project_id = e.project_id and t.id = e.trace_id
-          where e.project_id = $1 and e.metric = 'faithfulness' and e.score is not null and e.created_at >= $2 and t.model is not null
+          where e.project_id = $1 and e.metric = 'faithfulness' and e.score is not null and e.trace_ts >= $2 and t.model is not null
           group by t.model`,
         [projectId, from],
       );

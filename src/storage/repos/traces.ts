@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { errors } from '../../core/errors.js';
 import type { Page, Span, SpanKind, Trace, TraceQuery, TraceStatus } from '../../core/index.js';
 import { likeEscape, Params } from '../sql.js';
+import { TRACE_ROLLUP_DELTA } from './rollup-sql.js';
 
 /** A trace ready to store: validated and normalized by the ingest module. */
 export type NewTrace = Omit<Trace, 'timestamp' | 'created_at' | 'spans'> & { ts: Date; span_count: number };
@@ -69,31 +70,8 @@ with ins as (
   on conflict do nothing
   returning 1
 ), facts as (
-  select i.*, case when i.latency_ms is null then null
-                   else least(139, greatest(0, floor(ln(greatest(i.latency_ms, 1)) / ln(1.1))))::int end as lb
-    from ins i
-), roll as (
-  insert into trace_rollups as r (project_id, grain, dim, bucket, key, n, errors, input_tokens, output_tokens, tokens,
-                                  cost_usd, latency_n, latency_sum, latency_hist)
-  select f.project_id, d.grain, d.dim, date_trunc(d.grain, f.ts, 'UTC'), d.key, count(*), count(*) filter (where f.status = 'error'),
-         coalesce(sum(f.input_tokens), 0), coalesce(sum(f.output_tokens), 0), coalesce(sum(f.token_count), 0),
-         coalesce(sum(f.cost_usd), 0), count(f.latency_ms), coalesce(sum(f.latency_ms), 0),
-         aether_hist(coalesce(array_agg(f.lb) filter (where f.lb is not null), '{}'))
-    from facts f
-    cross join lateral (
-      select * from (values ('minute', 'all', ''), ('hour', 'all', ''), ('day', 'all', ''),
-                            ('hour', 'model', f.model), ('day', 'model', f.model),
-                            ('hour', 'provider', f.provider), ('day', 'provider', f.provider),
-                            ('day', 'user', f.user_id)) v(grain, dim, key)
-      union all select g, 'tag', tag from unnest(f.tags) tag, (values ('hour'), ('day')) gs(g)
-    ) d
-   where d.key is not null
-   group by 1, 2, 3, 4, 5
-  on conflict (project_id, grain, dim, bucket, key) do update set
-    n = r.n + excluded.n, errors = r.errors + excluded.errors, input_tokens = r.input_tokens + excluded.input_tokens,
-    output_tokens = r.output_tokens + excluded.output_tokens, tokens = r.tokens + excluded.tokens,
-    cost_usd = r.cost_usd + excluded.cost_usd, latency_n = r.latency_n + excluded.latency_n,
-    latency_sum = r.latency_sum + excluded.latency_sum, latency_hist = aether_hist_add(r.latency_hist, excluded.latency_hist)
+  select i.*, 1 as sign from ins i
+), roll as (${TRACE_ROLLUP_DELTA}
   returning 1
 )
 select project_id, id from ins`;

@@ -28,7 +28,7 @@ export const ALERT_FIELDS: FieldSpec[] = [
 
   { name: 'hallucination_alerts_enabled', label: 'Hallucination alerts', kind: 'bool', group: 'Hallucinations' },
   { name: 'hallucination_threshold', label: 'Faithfulness threshold', kind: 'num', group: 'Hallucinations', min: 0, max: 1, help: 'A trace whose faithfulness is below this counts as hallucinated (0–1).' },
-  { name: 'hallucination_rate_threshold', label: 'Hallucination rate threshold', kind: 'num', group: 'Hallucinations', min: 0, max: 1, help: 'Alert when the share of hallucinated traces in the window is above this (0–1).' },
+  { name: 'hallucination_rate_threshold', label: 'Hallucination rate threshold', kind: 'num', group: 'Hallucinations', min: 0, max: 1, help: 'Alert when the share of hallucinated traces in the window is, with confidence, above this (0–1).' },
   { name: 'hallucination_per_trace_alerts', label: 'Also alert on every hallucinated trace', kind: 'bool', group: 'Hallucinations' },
 
   { name: 'daily_cost_budget_usd', label: 'Daily budget (project)', kind: 'num', group: 'Cost', min: 0, nullable: true, unit: 'USD', help: 'Warning at 80%, critical at 100% of a UTC day. Empty: no budget.' },
@@ -44,7 +44,9 @@ export const ALERT_FIELDS: FieldSpec[] = [
   { name: 'error_rate_threshold', label: 'Error rate threshold', kind: 'num', group: 'Latency and errors', min: 0, max: 1, help: 'Share of error traces in the window (0–1).' },
 
   { name: 'window_minutes', label: 'Window', kind: 'int', group: 'Windows', min: 1, max: 1440, unit: 'min' },
-  { name: 'min_samples', label: 'Minimum samples', kind: 'int', group: 'Windows', min: 1, max: 100_000, help: 'Fewer traces in the window never fire.' },
+  { name: 'min_samples', label: 'Minimum samples', kind: 'int', group: 'Windows', min: 1, max: 100_000, help: 'Optional extra floor: fewer traces in the window never fire. Rate rules already wait for a confident burst.' },
+  { name: 'confidence', label: 'Confidence', kind: 'num', group: 'Windows', min: 0.5, max: 0.999, help: 'A rate alert fires when the lower bound of the rate’s interval at this confidence is above its threshold (0.5–0.999).' },
+  { name: 'resolve_hysteresis', label: 'Resolve margin', kind: 'num', group: 'Windows', min: 0, max: 0.9, help: 'An open rate or latency alert resolves once the value is at or below threshold × (1 − this).' },
   { name: 'cooldown_minutes', label: 'Cooldown', kind: 'int', group: 'Windows', min: 0, max: 10_080, unit: 'min', help: 'After an incident resolves, it cannot fire again for this long.' },
 ];
 
