@@ -191,5 +191,52 @@ for (const c of storeCases) {
       assert.equal((await traceOf('no-usage')).cost_source, null);
       assert.deepEqual([(await traceOf('unknown-model')).cost_usd, (await traceOf('unknown-model')).cost_source], [null, 'unpriced']);
     });
+
+    it('lists unpriced models until the project sets a price, which then prices new traces on every path', { skip }, async () => {
+      const model = 'acme/llm-7b';
+      await inject('POST', '/api/v1/traces', { id: 'acme-1', query: 'q', model, input_tokens: 2_000_000, output_tokens: 500_000 });
+      const listed = (await inject('GET', '/api/v1/costs/unpriced')).json<{ data: Array<{ model: string; last_seen: string }> }>().data;
+      const { last_seen, ...row } = listed.find((r) => r.model === model) ?? { last_seen: '' };
+      assert.deepEqual(row, { model, traces: 1, input_tokens: 2_000_000, output_tokens: 500_000 });
+      assert.ok(Date.parse(last_seen) > 0, last_seen);
+      const path = `/api/v1/projects/${t.projectId}/prices/${encodeURIComponent(model)}`;
+      const denied = await t.aether.server.inject({ method: 'PUT', url: path, headers: { 'x-api-key': t.other.key }, payload: { input_per_mtok: 1, output_per_mtok: 2 } });
+      assert.equal(denied.statusCode, 403);
+      const bad = await t.aether.server.inject({ method: 'PUT', url: path, headers: { 'x-api-key': t.key }, payload: { input_per_mtok: -1, output_per_mtok: 2 } });
+      assert.equal(bad.statusCode, 400);
+      const put = await t.aether.server.inject({ method: 'PUT', url: path, headers: { 'x-api-key': t.key }, payload: { input_per_mtok: 0.5, output_per_mtok: 2, cache_read_per_mtok: 0.05 } });
+      assert.equal(put.statusCode, 200, put.body);
+      assert.deepEqual((await inject('GET', `/api/v1/projects/${t.projectId}/prices`)).json<{ data: Array<{ model: string; input_per_mtok: number }> }>().data.map((p) => [p.model, p.input_per_mtok]), [[model, 0.5]]);
+      assert.equal((await inject('GET', '/api/v1/costs/unpriced')).json<{ data: Array<{ model: string }> }>().data.some((r) => r.model === model), false);
+      // 1M uncached input at 0.5, 1M cached at 0.05, 0.5M output at 2 (USD per million tokens).
+      const want = 0.5 + 0.05 + 1;
+      const u: U = { input: 2_000_000, output: 500_000, cached_read: 1_000_000 };
+      await inject('POST', '/api/v1/traces', { id: 'acme-2', query: 'q', model, input_tokens: u.input, output_tokens: u.output, usage_details: { cached_read: 1_000_000 } });
+      const otlpId = 'acacacacacacacacacacacacacacacac';
+      await inject('POST', '/v1/traces', otlpBody(otlpId, model, u), { 'content-type': 'application/json' });
+      for (const id of ['acme-2', otlpId]) {
+        const tr = await traceOf(id);
+        assert.deepEqual([tr.cost_source, Math.round(tr.cost_usd! * 1e6) / 1e6], ['computed', want], id);
+      }
+      assert.equal((await t.aether.server.inject({ method: 'DELETE', url: path, headers: { 'x-api-key': t.key } })).statusCode, 204);
+      assert.equal((await t.aether.server.inject({ method: 'DELETE', url: path, headers: { 'x-api-key': t.key } })).statusCode, 404);
+      await inject('POST', '/api/v1/traces', { id: 'acme-3', query: 'q', model, input_tokens: 10, output_tokens: 1 });
+      assert.equal((await traceOf('acme-3')).cost_source, 'unpriced');
+    });
+
+    it('prices an OTLP trace whose LLM span arrives in a later export', { skip }, async () => {
+      const id = 'bcbcbcbcbcbcbcbcbcbcbcbcbcbcbcbc';
+      const root = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: id, spanId: 'ffffffffffffffff', name: 'agent', startTimeUnixNano: '1767225600000000000', endTimeUnixNano: '1767225602000000000', attributes: [{ key: 'input.value', value: { stringValue: 'q' } }] }] }] }] };
+      await inject('POST', '/v1/traces', root, { 'content-type': 'application/json' });
+      assert.equal((await traceOf(id)).cost_source, null);
+      const u: U = { input: 321, output: 45 };
+      const llm = otlpBody(id, 'gpt-4o-mini', u);
+      const span = llm.resourceSpans[0]!.scopeSpans[0]!.spans[0]! as Record<string, unknown>;
+      span.parentSpanId = 'ffffffffffffffff';
+      await inject('POST', '/v1/traces', llm, { 'content-type': 'application/json' });
+      const tr = await traceOf(id);
+      assert.equal(tr.cost_source, 'computed');
+      assert.ok(Math.abs(tr.cost_usd! - listCost('gpt-4o-mini', u)) < 1e-12, String(tr.cost_usd));
+    });
   });
 }
