@@ -58,6 +58,8 @@ describe('dashboard in Chromium', { skip }, () => {
     const cfg = await api.put(`/api/v1/alert-config/${t.projectId}`, { min_samples: 5, window_minutes: 15, cooldown_minutes: 0, hallucination_rate_threshold: 0.01, cost_spike_alerts_enabled: false });
     assert.equal(cfg.status, 200, JSON.stringify(cfg.json));
     await ingest(api, makeHallucinated(8));
+    // A model the price table does not know: listed as unpriced on Costs.
+    assert.equal((await api.post('/api/v1/traces', { query: 'local model', model: 'acme/local-llm', input_tokens: 1200, output_tokens: 300 })).status, 201);
     await waitFor('hallucinated evaluations', async () => {
       const r = await api.get('/api/v1/evaluations?metric=hallucination&label=hallucinated&limit=50');
       return (r.json as { data: unknown[] }).data.length >= 8;
@@ -292,7 +294,16 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByRole('heading', { name: 'By model' }).waitFor();
     await page.locator('.card', { hasText: 'By model' }).getByText('gpt-4o-mini').first().waitFor();
     await page.locator('.card', { hasText: 'Spend forecast' }).locator('canvas').first().waitFor();
+    const unpriced = page.locator('.card', { has: page.getByRole('heading', { name: 'Unpriced models' }) });
+    await unpriced.getByText('acme/local-llm').waitFor();
     await screenshot(page, '10-costs');
+    await unpriced.getByRole('button', { name: 'Set price' }).click();
+    await unpriced.getByLabel('Input', { exact: true }).fill('0.5');
+    await unpriced.getByLabel('Output', { exact: true }).fill('1.5');
+    await unpriced.getByRole('button', { name: 'Save price' }).click();
+    await unpriced.getByText('Price set for acme/local-llm').waitFor();
+    const prices = (await api.get(`/api/v1/projects/${t.projectId}/prices`)).json as { data: Array<{ model: string; input_per_mtok: number; output_per_mtok: number }> };
+    assert.deepEqual(prices.data.map((p) => [p.model, p.input_per_mtok, p.output_per_mtok]), [['acme/local-llm', 0.5, 1.5]]);
 
     await nav.getByRole('link', { name: 'Gateway' }).click();
     await page.getByRole('heading', { name: 'Models and aliases served' }).waitFor();

@@ -99,9 +99,9 @@ export function UnpricedModels() {
       ) : null}
       {editing ? (
         <form className="inline-form" onSubmit={submit} noValidate aria-label={`Price for ${editing}`}>
-          <TextInput label="Input" unit="USD / 1M tokens" inputMode="decimal" value={form.input} onChange={(e) => setForm({ ...form, input: e.target.value })} error={errors.input} />
-          <TextInput label="Output" unit="USD / 1M tokens" inputMode="decimal" value={form.output} onChange={(e) => setForm({ ...form, output: e.target.value })} error={errors.output} />
-          <TextInput label="Cached input" unit="USD / 1M tokens" inputMode="decimal" help="optional" value={form.cache_read} onChange={(e) => setForm({ ...form, cache_read: e.target.value })} error={errors.cache_read} />
+          <TextInput label="Input" unit="$ / 1M tokens" inputMode="decimal" value={form.input} onChange={(e) => setForm({ ...form, input: e.target.value })} error={errors.input} />
+          <TextInput label="Output" unit="$ / 1M tokens" inputMode="decimal" value={form.output} onChange={(e) => setForm({ ...form, output: e.target.value })} error={errors.output} />
+          <TextInput label="Cached input" unit="$ / 1M tokens" inputMode="decimal" help="optional" value={form.cache_read} onChange={(e) => setForm({ ...form, cache_read: e.target.value })} error={errors.cache_read} />
           <button type="submit" className="btn btn-primary">
             Save price
           </button>
