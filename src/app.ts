@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './core/config.js';
 import { silentLogger, type Logger } from './core/logger.js';
-import { createIngest, type Ingest } from './ingest/index.js';
+import { createIngest, createPriceBook, type Ingest } from './ingest/index.js';
 import {
   createEvaluationSettings,
   createEvaluator,
@@ -198,6 +198,7 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
     env: { openaiBaseUrl: j.openaiBaseUrl, openaiApiKey: j.openaiApiKey, anthropicBaseUrl: j.anthropicBaseUrl, anthropicApiKey: j.anthropicApiKey, openrouterBaseUrl: config.gateway.openrouterBaseUrl, openrouterApiKey: config.gateway.openrouterApiKey },
     credentials: { repo: store.providerCredentials, sealer: secretBox(resolveMasterKey(config, log)) },
     traceSink: (project, traces) => ingest.ingestBatch(project, { traces }),
+    storedPrices: (projectId) => ingest.prices.peek(projectId),
     redis,
     logger: log,
   });
@@ -242,6 +243,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const alerts = createAlertStack(config, store, log);
   const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
+    prices: createPriceBook(store.modelPrices),
     samplingRate: async (projectId) => {
       const c = await evals.settings.get(projectId);
       return c.enabled ? c.sampling_rate : 0;

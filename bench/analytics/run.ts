@@ -36,7 +36,7 @@ function* traces(projectId: string, now: number): Generator<NewTrace> {
     yield {
       project_id: projectId, id: `t${i}`, ts: new Date(now - age), query: `question ${i % 5000}`, response: 'answer', contexts: [],
       reference: null, model, provider: model.startsWith('claude') ? 'anthropic' : 'openai', input_tokens: 200 + (i % 300), output_tokens: 50 + (i % 100),
-      token_count: 250 + (i % 300) + (i % 100), latency_ms: latency, cost_usd: model === 'gpt-4o' ? 0.004 : 0.0004, user_id: `user-${i % 500}`,
+      token_count: 250 + (i % 300) + (i % 100), latency_ms: latency, cost_usd: model === 'gpt-4o' ? 0.004 : 0.0004, cost_source: 'client', user_id: `user-${i % 500}`,
       session_id: null, tags: i % 2 ? ['prod'] : ['prod', 'rag'], metadata: {}, status: rand() < 0.02 ? 'error' : 'success', error: null, span_count: 0,
     };
   }

@@ -57,6 +57,13 @@ function requestAttributes(p: Params): Record<string, unknown> {
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** OpenAI usage: prompt_tokens already holds the cached tokens, completion_tokens the reasoning ones. */
+function usageOf(u: Record<string, unknown> | undefined) {
+  const p = isRecord(u?.prompt_tokens_details) ? u.prompt_tokens_details : undefined;
+  const c = isRecord(u?.completion_tokens_details) ? u.completion_tokens_details : undefined;
+  return { inputTokens: num(u?.prompt_tokens), outputTokens: num(u?.completion_tokens), cachedReadTokens: num(p?.cached_tokens), reasoningTokens: num(c?.reasoning_tokens) };
+}
+
 /** Record a non-streaming chat completion. */
 function recordCompletion(span: Span, c: unknown): void {
   if (!isRecord(c)) return span.end();
@@ -66,7 +73,7 @@ function recordCompletion(span: Span, c: unknown): void {
   // A tool-calling answer has no text; its calls are what the model said.
   span.setResponse(text ?? (message?.tool_calls ? toText(message.tool_calls) : ''));
   const usage = isRecord(c.usage) ? c.usage : undefined;
-  span.setUsage({ model: str(c.model), inputTokens: num(usage?.prompt_tokens), outputTokens: num(usage?.completion_tokens) });
+  span.setUsage({ model: str(c.model), ...usageOf(usage) });
   if (choice?.finish_reason) span.setAttributes({ 'response.finish_reason': choice.finish_reason });
   span.end();
 }
@@ -109,7 +116,7 @@ function recordStream(span: Span, stream: Record<PropertyKey, unknown>, startedA
     if (Array.isArray(delta?.tool_calls)) for (const tc of delta.tool_calls) addToolDelta(tools, tc);
     if (choice?.finish_reason) span.setAttributes({ 'response.finish_reason': choice.finish_reason });
     const usage = isRecord(chunk.usage) ? chunk.usage : undefined;
-    span.setUsage({ model: str(chunk.model), ...(usage ? { inputTokens: num(usage.prompt_tokens), outputTokens: num(usage.completion_tokens) } : {}) });
+    span.setUsage({ model: str(chunk.model), ...(usage ? usageOf(usage) : {}) });
   };
   Object.defineProperty(stream, Symbol.asyncIterator, {
     configurable: true,

@@ -37,11 +37,19 @@ export interface SpanBody {
   model?: string;
   input_tokens?: number;
   output_tokens?: number;
+  usage_details?: UsageDetailsBody;
   cost_usd?: number;
   input?: unknown;
   output?: unknown;
   attributes?: Record<string, unknown>;
   spans?: SpanBody[];
+}
+
+/** Parts of input_tokens / output_tokens the server prices apart (never added to the totals). */
+export interface UsageDetailsBody {
+  cached_read?: number;
+  cached_write?: number;
+  reasoning?: number;
 }
 
 /** One trace on the wire: the body of POST /api/v1/traces and an item of /batch. */
@@ -58,6 +66,7 @@ export interface TraceBody {
   input_tokens?: number;
   output_tokens?: number;
   token_count?: number;
+  usage_details?: UsageDetailsBody;
   latency_ms?: number;
   cost_usd?: number;
   user_id?: string;
@@ -139,8 +148,14 @@ export class AetherError extends Error {
 
 /** Model usage of one call; trace-level when set on the root span. */
 export interface Usage {
+  /** Every prompt token, cached ones included (OpenAI's prompt_tokens). */
   inputTokens?: number;
+  /** Every completion token, reasoning included. */
   outputTokens?: number;
+  /** Of inputTokens: read from / written to the provider's cache. Of outputTokens: reasoning. */
+  cachedReadTokens?: number;
+  cachedWriteTokens?: number;
+  reasoningTokens?: number;
   costUsd?: number;
   model?: string;
   provider?: string;

@@ -111,6 +111,12 @@ function addUsage(t: Totals, u: Usage): void {
   if (c !== undefined) t.cost = (t.cost ?? 0) + c;
 }
 
+/** Detail counts of one usage, when any is set (the server prices cached and reasoning tokens apart). */
+function detailsOf(u: Usage): SpanBody['usage_details'] {
+  const d = { cached_read: count(u.cachedReadTokens), cached_write: count(u.cachedWriteTokens), reasoning: count(u.reasoningTokens) };
+  return d.cached_read || d.cached_write || d.reasoning ? d : undefined;
+}
+
 function spanBody(s: SpanRecord, depth: number, budget: { left: number }, totals: Totals): SpanBody {
   budget.left--;
   const b: SpanBody = { name: shortText(s.name, 512) ?? 'span', kind: s.kind, start_time: isoMicros(s.start) };
@@ -125,6 +131,7 @@ function spanBody(s: SpanRecord, depth: number, budget: { left: number }, totals
     b.input_tokens = count(s.usage.inputTokens);
     b.output_tokens = count(s.usage.outputTokens);
     b.cost_usd = money(s.usage.costUsd);
+    b.usage_details = detailsOf(s.usage);
   }
   if (s.input !== undefined) b.input = s.input;
   if (s.output !== undefined) b.output = s.output;
@@ -193,6 +200,7 @@ export function traceBody(r: TraceRecord, projectId: string | undefined): TraceB
   b.input_tokens = u ? count(u.inputTokens) : totals.input;
   b.output_tokens = u ? count(u.outputTokens) : totals.output;
   b.cost_usd = u ? money(u.costUsd) : totals.cost;
+  if (u) b.usage_details = detailsOf(u);
   if (f) {
     b.user_id = shortText(f.userId);
     b.session_id = shortText(f.sessionId);

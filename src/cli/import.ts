@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { AetherError } from '../core/errors.js';
 import { createEvaluationSettings, createRegistry } from '../evals/index.js';
-import { createIngest, importLangfuse, type LangfuseImportSummary, type LangfuseSource } from '../ingest/index.js';
+import { createIngest, createPriceBook, importLangfuse, type LangfuseImportSummary, type LangfuseSource } from '../ingest/index.js';
 import type { Store } from '../storage/index.js';
 
 /** Runs `fn` on the store the global flags configure, closing it afterwards (main.ts's withStore). */
@@ -29,6 +29,7 @@ export async function importLangfuseFiles(store: Store, projectRef: string, file
   if (!project) throw new AetherError(404, 'not_found', `No project "${projectRef}"; list them with \`aether projects list\``);
   const settings = createEvaluationSettings(store, createRegistry());
   const ingest = createIngest(store.traces, {
+    prices: createPriceBook(store.modelPrices),
     samplingRate: async (id) => {
       const c = await settings.get(id);
       return c.enabled ? c.sampling_rate : 0;

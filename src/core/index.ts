@@ -8,5 +8,6 @@ export * from './validate.js';
 export * from './schemas/api.js';
 export * from './schemas/evaluation.js';
 export * from './pricing/index.js';
+export * from './schemas/prices.js';
 export * from './schemas/alerts.js';
 export * from './secrets.js';

@@ -1,21 +1,10 @@
-// Cost of a call: what the upstream reports (OpenRouter), else the bundled price table with the
-// operator's overrides (global, then per project) in USD per million tokens.
-import { costOf, type ModelPrice, type Usage as PricedUsage } from '../core/pricing/index.js';
+// Cost of a call: what the upstream reports (OpenRouter), else the one pricing function
+// (src/core/pricing) with the project's stored prices, then the operator's overrides (per project,
+// then global, in USD per million tokens), then the bundled table.
+import { fromOpenAIUsage, priceUsage, type CostSource, type ModelPrice, type PriceOverrides } from '../core/pricing/index.js';
 import type { Target } from './models.js';
 import type { PriceOverride } from './settings.js';
 import type { Usage } from './types.js';
-
-/** OpenAI usage in the pricing module's terms (cache writes are billed apart from input). */
-export function pricedUsage(u: Usage): PricedUsage {
-  const write = u.prompt_tokens_details?.cache_write_tokens ?? 0;
-  return {
-    input_tokens: Math.max(0, u.prompt_tokens - write),
-    output_tokens: u.completion_tokens,
-    cached_input_tokens: u.prompt_tokens_details?.cached_tokens ?? 0,
-    cache_write_tokens: write,
-    reasoning_tokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
-  };
-}
 
 const perToken = (p: PriceOverride): ModelPrice => ({
   provider: 'override',
@@ -27,22 +16,29 @@ const perToken = (p: PriceOverride): ModelPrice => ({
 // Null-prototype tables: a model named `constructor` must find no price, not Object's constructor.
 const convert = (m: Record<string, PriceOverride>): Record<string, ModelPrice> => Object.assign(Object.create(null) as Record<string, ModelPrice>, Object.fromEntries(Object.entries(m).map(([k, v]) => [k, perToken(v)])));
 
+/** A project's stored prices (`/api/v1/projects/{id}/prices`), read from a cache: the gateway prices synchronously. */
+export type StoredPrices = (projectId: string) => PriceOverrides;
+
 /** Prices a call for a project; overrides are converted once. */
-export function createPricer(global: Record<string, PriceOverride>, perProject: Record<string, Record<string, PriceOverride>>) {
+export function createPricer(global: Record<string, PriceOverride>, perProject: Record<string, Record<string, PriceOverride>>, stored: StoredPrices = () => ({})) {
   const base = convert(global);
   const projects = new Map(Object.entries(perProject).map(([p, m]) => [p, Object.assign(Object.create(null) as Record<string, ModelPrice>, base, convert(m))]));
+  const price = (project: { id: string; slug: string }, target: Target, model: string | undefined, usage: Usage): { costUsd: number | null; costSource: CostSource } => {
+    const reported = target.endpoint.provider.reportedCost?.(usage);
+    if (reported !== undefined) return { costUsd: reported, costSource: 'client' };
+    const overrides: PriceOverrides = Object.assign(Object.create(null) as PriceOverrides, projects.get(project.id) ?? projects.get(project.slug) ?? base, stored(project.id));
+    const u = fromOpenAIUsage(usage);
+    for (const m of [target.label, model]) {
+      if (!m) continue;
+      const r = priceUsage({ model: m, provider: target.endpoint.providerName, usage: u }, overrides);
+      if (r.source === 'computed') return { costUsd: r.cost_usd, costSource: 'computed' };
+    }
+    return { costUsd: null, costSource: 'unpriced' };
+  };
   return {
+    price,
     /** USD for one call, or null when no price is known. `model` is what the upstream says it ran. */
-    cost(project: { id: string; slug: string }, target: Target, model: string | undefined, usage: Usage): number | null {
-      const reported = target.endpoint.provider.reportedCost?.(usage);
-      if (reported !== undefined) return reported;
-      const overrides = projects.get(project.id) ?? projects.get(project.slug) ?? base;
-      const u = pricedUsage(usage);
-      // The bundled table is a plain object: a name like `toString` can meet a prototype member
-      // there and price as NaN, which counts as no price.
-      const finite = (c: number | null) => (c !== null && Number.isFinite(c) ? c : null);
-      return finite(costOf(target.label, u, overrides)) ?? (model ? finite(costOf(model, u, overrides)) : null);
-    },
+    cost: (project: { id: string; slug: string }, target: Target, model: string | undefined, usage: Usage): number | null => price(project, target, model, usage).costUsd,
   };
 }
 

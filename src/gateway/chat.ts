@@ -115,7 +115,7 @@ export async function runChat(core: Core, ctx: RequestCtx, req: ChatRequest, for
     facts.finishReason = completion.choices[0]?.finish_reason;
     facts.inputTokens = usage.prompt_tokens;
     facts.outputTokens = usage.completion_tokens;
-    facts.costUsd = core.pricer.cost(ctx.project, run.target, completion.model, usage);
+    Object.assign(facts, core.pricer.price(ctx.project, run.target, completion.model, usage));
     facts.ttftMs = performance.now() - ctx.t0;
     if (core.settings.tracing.capture_messages) facts.output = message;
     resultHeaders(ctx, run.target, facts);

@@ -80,7 +80,7 @@ export async function runEmbeddings(core: Core, ctx: RequestCtx, req: Embeddings
     facts.model = run.target.model;
     facts.inputTokens = tokens;
     facts.outputTokens = 0;
-    facts.costUsd = core.pricer.cost(ctx.project, run.target, res.model, { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, ...(res.usage?.cost !== undefined ? { cost: res.usage.cost } : {}) });
+    Object.assign(facts, core.pricer.price(ctx.project, run.target, res.model, { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, ...(res.usage?.cost !== undefined ? { cost: res.usage.cost } : {}) }));
     resultHeaders(ctx, run.target, facts);
     if (key) cacheSet(core, key, { embeddings: res, label: run.target.label, endpoint: run.target.endpoint.name, model: run.target.model });
     complete(core, ctx, facts, admission, tokens);

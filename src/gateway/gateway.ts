@@ -7,7 +7,7 @@ import { parseOrThrow } from '../core/validate.js';
 import type { ProviderCredentialsRepo } from '../storage/index.js';
 import { fromAnthropicRequest } from './anthropic/request.js';
 import type { AnthropicRequest } from './anthropic/types.js';
-import { createPricer } from './accounting.js';
+import { createPricer, type StoredPrices } from './accounting.js';
 import { runChat } from './chat.js';
 import type { Core, GatewayReply, RequestCtx } from './core.js';
 import { createCredentials, type Sealer } from './credentials.js';
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   credentials: { repo: ProviderCredentialsRepo; sealer: Sealer };
   /** Where traces go (the ingest service's ingestBatch); none: no tracing. */
   traceSink?: TraceSink;
+  /** The project's stored prices (a synchronous cache read); they win over the settings' and the table's. */
+  storedPrices?: StoredPrices;
   /** Budget hook; default: the per-project daily cap of `settings.budget`. */
   budget?: BudgetCheck;
   /** Shared state for breakers, rate limits and cache; default: this process's memory. */
@@ -95,7 +97,7 @@ export function createGateway(d: GatewayDeps) {
     limiter: createRateLimiter(d.redis ? redisBucketStore(d.redis) : memoryBucketStore(), limitsOf, now, onStoreError),
     budget: d.budget ?? dailyBudget(s.budget, now),
     cache: s.cache.enabled ? { store: d.redis ? redisCacheStore(d.redis) : memoryCacheStore(s.cache.max_entries), ttlMs: s.cache.ttl_s * 1000, maxBytes: s.cache.max_entry_bytes } : undefined,
-    pricer: createPricer(s.pricing, s.project_pricing),
+    pricer: createPricer(s.pricing, s.project_pricing, d.storedPrices),
     exec: {
       credentials,
       http,

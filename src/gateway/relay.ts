@@ -81,7 +81,7 @@ export async function* relay(
     facts.finishReason = acc.finish;
     facts.inputTokens = usage.prompt_tokens;
     facts.outputTokens = usage.completion_tokens;
-    facts.costUsd = core.pricer.cost(ctx.project, run.target, acc.model || undefined, usage);
+    Object.assign(facts, core.pricer.price(ctx.project, run.target, acc.model || undefined, usage));
     if (state === 'done' && cacheKey) cacheSet(core, cacheKey, { completion, label: run.target.label, endpoint: run.target.endpoint.name, model: run.target.model, costUsd: facts.costUsd });
     complete(core, ctx, facts, admission, usage.total_tokens);
   }

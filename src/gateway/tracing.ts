@@ -3,6 +3,7 @@
 // are handed to ingestion after the response is on its way, and written in group commits there.
 import { TRACE_LIMITS } from '../core/schemas/trace.js';
 import type { Logger } from '../core/logger.js';
+import type { CostSource } from '../core/pricing/index.js';
 import type { RequestOptions } from './headers.js';
 import { cleanStrings } from './safety.js';
 
@@ -37,6 +38,8 @@ export interface TraceFacts {
   outputTokens: number | undefined;
   usageEstimated: boolean;
   costUsd: number | null;
+  /** Where costUsd came from; a cost Aether worked out is 'computed'. */
+  costSource?: CostSource;
   error: string | undefined;
   cache: 'hit' | 'miss' | 'bypass' | 'off';
   stream: boolean;
@@ -93,7 +96,7 @@ export function traceBody(f: TraceFacts): Record<string, unknown> {
     ...(f.endpoint ? { provider: f.endpoint } : {}),
     ...(f.inputTokens !== undefined ? { input_tokens: f.inputTokens, output_tokens: f.outputTokens ?? 0 } : {}),
     latency_ms: Math.round(f.latencyMs * 100) / 100,
-    ...(f.costUsd !== null ? { cost_usd: f.costUsd } : {}),
+    ...(f.costUsd !== null ? { cost_usd: f.costUsd, cost_source: f.costSource ?? 'computed' } : {}),
     ...(f.options.userId ? { user_id: f.options.userId } : {}),
     ...(f.options.sessionId ? { session_id: f.options.sessionId } : {}),
     tags: f.options.tags,

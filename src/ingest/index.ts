@@ -6,9 +6,11 @@ import { AetherError } from '../core/errors.js';
 import type { TracesRepo } from '../storage/index.js';
 import { normalizeTrace, type NormalizedTrace } from './normalize.js';
 import { TraceWriter, traceKey, type TraceWriterOptions } from './writer.js';
+import type { PriceOverrides } from '../core/pricing/index.js';
+import { createPriceBook, type PriceBook } from './prices.js';
 
-export { normalizeTrace, TraceWriter, traceKey };
-export type { NormalizedTrace };
+export { normalizeTrace, TraceWriter, traceKey, createPriceBook };
+export type { NormalizedTrace, PriceBook };
 export * from './otlp/index.js';
 export * from './langfuse/index.js';
 
@@ -38,30 +40,38 @@ function checkProject(scope: ProjectScope, claimed: string | undefined): void {
 }
 
 /** Validate one raw body into rows for the scope's project. */
-function prepare(scope: ProjectScope, raw: unknown, now: Date): NormalizedTrace {
+function prepare(scope: ProjectScope, raw: unknown, now: Date, prices: PriceOverrides): NormalizedTrace {
   if (raw === undefined) throw errors.badRequest('Body is empty: send a JSON trace object', 'invalid_json');
   const input = parseOrThrow(traceInputSchema, raw);
   checkProject(scope, input.project_id);
-  return normalizeTrace(scope.id, input, now);
+  return normalizeTrace(scope.id, input, now, prices);
 }
 
 export interface IngestOptions extends TraceWriterOptions {
   /** Share of a project's traces to evaluate (0 disables); default: none. */
   samplingRate?: (projectId: string) => Promise<number>;
+  /** The project's own model prices, used before the bundled table when a trace sends no cost. */
+  prices?: PriceBook;
 }
+
+const NO_PRICES: PriceBook = { get: async () => ({}), peek: () => ({}), invalidate: () => {} };
 
 /** Trace ingestion: validation, normalization, and group-committed writes. */
 export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestOptions = {}) {
   const writer = new TraceWriter(repo, opts);
   const rateOf = opts.samplingRate ?? (async () => 0);
+  const prices = opts.prices ?? NO_PRICES;
+  const pricesOf = (projectId: string): Promise<PriceOverrides> => prices.get(projectId);
   const mark = (items: NormalizedTrace[], rate: number) => {
     for (const i of items) i.evaluate = sampled(i.trace.id, rate);
   };
   return {
     writer,
+    /** The per-project prices this ingest uses (the OTLP receiver and the gateway read the same book). */
+    prices,
     /** Ingest one trace; resolves with its id once committed. */
     async ingestOne(scope: ProjectScope, raw: unknown): Promise<{ id: string; duplicate: boolean }> {
-      const item = prepare(scope, raw, new Date());
+      const item = prepare(scope, raw, new Date(), await pricesOf(scope.id));
       mark([item], await rateOf(scope.id));
       const created = await writer.write([item]);
       return { id: item.trace.id, duplicate: !created.has(traceKey(scope.id, item.trace.id)) };
@@ -71,6 +81,7 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestO
       if (raw === undefined) throw errors.badRequest('Body is empty: send {"traces": [...]}', 'invalid_json');
       const body = parseOrThrow(batchInputSchema, raw);
       const now = new Date();
+      const prices = await pricesOf(scope.id);
       const results: BatchItemResult[] = [];
       const ok: Array<{ index: number; item: NormalizedTrace }> = [];
       const seen = new Set<string>();
@@ -79,7 +90,7 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestO
         try {
           if (!parsed.success) throw errors.validation(fieldIssues(parsed.error, `traces.${index}`));
           checkProject(scope, parsed.data.project_id);
-          const item = normalizeTrace(scope.id, parsed.data, now);
+          const item = normalizeTrace(scope.id, parsed.data, now, prices);
           ok.push({ index, item });
         } catch (e) {
           if (!(e instanceof AetherError) || (e.status !== 400 && e.status !== 403)) throw e;

@@ -1,7 +1,9 @@
 import { newId } from '../core/ids.js';
 import { errors, type FieldIssue } from '../core/errors.js';
 import { TRACE_LIMITS, type SpanInput, type TraceInput } from '../core/schemas/trace.js';
+import type { PriceOverrides } from '../core/pricing/index.js';
 import type { NewSpan, NewTrace } from '../storage/index.js';
+import { spanCost, traceCost } from './cost.js';
 
 export interface NormalizedTrace {
   trace: NewTrace;
@@ -11,7 +13,7 @@ export interface NormalizedTrace {
 }
 
 /** Flatten nested spans into rows with parent ids, checking ids are unique within the trace. */
-function flattenSpans(projectId: string, traceId: string, input: SpanInput[]): NewSpan[] {
+function flattenSpans(projectId: string, traceId: string, input: SpanInput[], prices: PriceOverrides, computed: Set<string>): NewSpan[] {
   const out: NewSpan[] = [];
   const seen = new Set<string>();
   const issues: FieldIssue[] = [];
@@ -23,6 +25,8 @@ function flattenSpans(projectId: string, traceId: string, input: SpanInput[]): N
     spans.forEach((s, i) => {
       const here = `${path}.${i}`;
       const id = s.id ?? newId();
+      const cost = spanCost(s, prices);
+      if (s.cost_usd === undefined && cost !== null) computed.add(id);
       if (seen.has(id)) issues.push({ field: `${here}.id`, message: `duplicates span id "${id}" in this trace` });
       seen.add(id);
       if (s.end_time && s.end_time < s.start_time) {
@@ -42,7 +46,7 @@ function flattenSpans(projectId: string, traceId: string, input: SpanInput[]): N
         model: s.model ?? null,
         input_tokens: s.input_tokens ?? null,
         output_tokens: s.output_tokens ?? null,
-        cost_usd: s.cost_usd ?? null,
+        cost_usd: cost,
         input: s.input ?? null,
         output: s.output ?? null,
         attributes: s.attributes ?? {},
@@ -56,15 +60,17 @@ function flattenSpans(projectId: string, traceId: string, input: SpanInput[]): N
   return out;
 }
 
-/** Turn a validated trace body into rows, filling ids, totals and status. */
-export function normalizeTrace(projectId: string, input: TraceInput, now: Date = new Date()): NormalizedTrace {
+/** Turn a validated trace body into rows, filling ids, totals, status and (when not sent) costs. */
+export function normalizeTrace(projectId: string, input: TraceInput, now: Date = new Date(), prices: PriceOverrides = {}): NormalizedTrace {
   const id = input.id ?? newId(now.getTime());
   const tokenCount =
     input.token_count ??
     (input.input_tokens !== undefined || input.output_tokens !== undefined
       ? (input.input_tokens ?? 0) + (input.output_tokens ?? 0)
       : null);
-  const spans = input.spans ? flattenSpans(projectId, id, input.spans) : [];
+  const computed = new Set<string>();
+  const spans = input.spans ? flattenSpans(projectId, id, input.spans, prices, computed) : [];
+  const cost = traceCost(input, spans, computed, prices);
   return {
     trace: {
       project_id: projectId,
@@ -80,7 +86,8 @@ export function normalizeTrace(projectId: string, input: TraceInput, now: Date =
       output_tokens: input.output_tokens ?? null,
       token_count: tokenCount,
       latency_ms: input.latency_ms ?? null,
-      cost_usd: input.cost_usd ?? null,
+      cost_usd: cost.cost_usd,
+      cost_source: cost.cost_source,
       user_id: input.user_id ?? null,
       session_id: input.session_id ?? null,
       tags: [...new Set(input.tags)],

@@ -8,6 +8,7 @@ import type { RouteDeps } from './deps.js';
 import { errorHandler, toAetherError } from './errors.js';
 import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
+import { priceRoutes } from './routes/prices.js';
 import { exportRoutes } from './routes/export.js';
 import { evaluationRoutes } from './routes/evaluations.js';
 import { gatewayRoutes } from './routes/gateway.js';
@@ -106,6 +107,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(gatewayRoutes(deps));
   await app.register(alertRoutes(deps));
   await app.register(analyticsRoutes(deps));
+  await app.register(priceRoutes(deps));
   await app.register(exportRoutes(deps));
   await app.register(authRoutes(deps));
   await app.register(adminRoutes(deps));

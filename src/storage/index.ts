@@ -12,6 +12,7 @@ import { alertsRepo } from './repos/alerts.js';
 import { costInsightsRepo, statsRepo } from './repos/stats.js';
 import { budgetsRepo } from './repos/budgets.js';
 import { rollupsRepo } from './repos/rollups.js';
+import { modelPricesRepo } from './repos/prices.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
@@ -21,6 +22,7 @@ export type { ProviderCredentialRecord, ProviderCredentialsRepo } from './repos/
 export type { AlertsRepo, Delivery, DeliveryRecord, FireAlert } from './repos/alerts.js';
 export type { RateStats, StatsRepo, WindowStats } from './repos/stats.js';
 export type { Budget } from './repos/budgets.js';
+export type { ModelPricesRepo, StoredPrice, UnpricedModel } from './repos/prices.js';
 export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
 export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRepo } from './repos/users.js';
 export { ROLES } from './repos/users.js';
@@ -64,6 +66,7 @@ export interface Store {
   rollups: ReturnType<typeof rollupsRepo>;
   budgets: ReturnType<typeof budgetsRepo>;
   costInsights: ReturnType<typeof costInsightsRepo>;
+  modelPrices: ReturnType<typeof modelPricesRepo>;
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
@@ -113,6 +116,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     rollups: rollupsRepo(pool),
     budgets: budgetsRepo(pool),
     costInsights: costInsightsRepo(pool),
+    modelPrices: modelPricesRepo(pool),
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),

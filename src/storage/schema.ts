@@ -91,6 +91,8 @@ export const ragTraces = pgTable(
     tokenCount: integer('token_count'),
     latencyMs: doublePrecision('latency_ms'),
     costUsd: doublePrecision('cost_usd'),
+    /** 'client' | 'computed' | 'unpriced'; null when the trace reports no usage. */
+    costSource: text('cost_source'),
     userId: text('user_id'),
     sessionId: text('session_id'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
@@ -377,3 +379,20 @@ export const setupTokens = pgTable('setup_tokens', {
   tokenHash: text('token_hash').primaryKey(),
   createdAt: createdAt(),
 });
+
+/** A project's own price for a model, in USD per token; it wins over the bundled table. */
+export const modelPrices = pgTable(
+  'model_prices',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    model: text('model').notNull(),
+    inputPerToken: doublePrecision('input_per_token').notNull(),
+    outputPerToken: doublePrecision('output_per_token').notNull(),
+    cacheReadPerToken: doublePrecision('cache_read_per_token'),
+    cacheWritePerToken: doublePrecision('cache_write_per_token'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: 'model_prices_pk', columns: [t.projectId, t.model] })],
+);

@@ -297,11 +297,22 @@ describe('dashboard in Chromium', { skip }, () => {
 
   it('renders costs, gateway and settings, and creates an API key shown once', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
+    // Sent here so the counts earlier tests check stay as seeded. A model the price table does not know: listed as unpriced on Costs.
+    assert.equal((await api.post('/api/v1/traces', { query: 'local model', model: 'acme/local-llm', input_tokens: 1200, output_tokens: 300 })).status, 201);
     await nav.getByRole('link', { name: 'Costs' }).click();
     await page.getByRole('heading', { name: 'By model' }).waitFor();
     await page.locator('.card', { hasText: 'By model' }).getByText('gpt-4o-mini').first().waitFor();
     await page.locator('.card', { hasText: 'Spend forecast' }).locator('canvas').first().waitFor();
+    const unpriced = page.locator('.card', { has: page.getByRole('heading', { name: 'Unpriced models' }) });
+    await unpriced.getByText('acme/local-llm').waitFor();
     await screenshot(page, '10-costs');
+    await unpriced.getByRole('button', { name: 'Set price' }).click();
+    await unpriced.getByLabel('Input', { exact: true }).fill('0.5');
+    await unpriced.getByLabel('Output', { exact: true }).fill('1.5');
+    await unpriced.getByRole('button', { name: 'Save price' }).click();
+    await unpriced.getByText('Price set for acme/local-llm').waitFor();
+    const prices = (await api.get(`/api/v1/projects/${t.projectId}/prices`)).json as { data: Array<{ model: string; input_per_mtok: number; output_per_mtok: number }> };
+    assert.deepEqual(prices.data.map((p) => [p.model, p.input_per_mtok, p.output_per_mtok]), [['acme/local-llm', 0.5, 1.5]]);
 
     await nav.getByRole('link', { name: 'Gateway' }).click();
     await page.getByRole('heading', { name: 'Models and aliases served' }).waitFor();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SPAN_KINDS } from './trace.js';
+import { COST_SOURCES, SPAN_KINDS } from './trace.js';
 
 /** Response shapes, used for OpenAPI and to check what the server sends. */
 export const errorBodySchema = z
@@ -57,6 +57,7 @@ export const traceOutSchema = z
     token_count: nullableNum,
     latency_ms: nullableNum,
     cost_usd: nullableNum,
+    cost_source: z.enum(COST_SOURCES).nullable().describe("where cost_usd came from: sent by the client, computed from the price table, or 'unpriced' (usage but no known price); null without usage"),
     user_id: z.string().nullable(),
     session_id: z.string().nullable(),
     tags: z.array(z.string()),

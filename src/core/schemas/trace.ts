@@ -23,6 +23,23 @@ const nonNegative = z.number().finite().nonnegative();
 const count = z.number().int().nonnegative();
 const shortText = (max = 256) => z.string().min(1).max(max);
 
+/**
+ * Token counts that are priced apart (docs/pricing.md). Parts of input_tokens / output_tokens, not
+ * added to them: input_tokens counts cached and audio prompt tokens, output_tokens reasoning and audio.
+ */
+export const usageDetailsSchema = z.strictObject({
+  cached_read: count.optional().describe('prompt tokens read from the provider cache'),
+  cached_write: count.optional().describe('prompt tokens written to the provider cache'),
+  reasoning: count.optional().describe('completion tokens spent reasoning'),
+  audio_in: count.optional(),
+  audio_out: count.optional(),
+});
+export type UsageDetails = z.output<typeof usageDetailsSchema>;
+
+/** Where a trace's cost_usd came from: sent by the client, computed from the price table, or no price known. */
+export const COST_SOURCES = ['client', 'computed', 'unpriced'] as const;
+export type CostSourceName = (typeof COST_SOURCES)[number];
+
 export const contextSchema = z.object({
   text: z.string().max(TRACE_LIMITS.textLength),
   source: z.string().max(2048).optional(),
@@ -56,6 +73,7 @@ export interface SpanInput {
   model?: string | undefined;
   input_tokens?: number | undefined;
   output_tokens?: number | undefined;
+  usage_details?: UsageDetails | undefined;
   cost_usd?: number | undefined;
   input?: unknown;
   output?: unknown;
@@ -90,6 +108,7 @@ export const spanSchema: z.ZodType<SpanInput, unknown> = z.preprocess(
     model: shortText().optional(),
     input_tokens: count.optional(),
     output_tokens: count.optional(),
+    usage_details: usageDetailsSchema.optional(),
     cost_usd: nonNegative.optional(),
     input: z.unknown().optional(),
     output: z.unknown().optional(),
@@ -116,8 +135,10 @@ export const traceInputSchema = z.strictObject({
   input_tokens: count.optional(),
   output_tokens: count.optional(),
   token_count: count.optional(),
+  usage_details: usageDetailsSchema.optional(),
   latency_ms: nonNegative.optional(),
-  cost_usd: nonNegative.optional(),
+  cost_usd: nonNegative.optional().describe('when absent, computed from model and tokens (docs/pricing.md)'),
+  cost_source: z.enum(['client', 'computed']).optional().describe("who worked out cost_usd; default 'client'"),
   user_id: shortText().optional(),
   session_id: shortText().optional(),
   tags: z.array(z.string().min(1).max(TRACE_LIMITS.tagLength)).max(TRACE_LIMITS.tags).default([]),
@@ -179,6 +200,8 @@ export interface Trace {
   token_count: number | null;
   latency_ms: number | null;
   cost_usd: number | null;
+  /** null when the trace reports no usage. */
+  cost_source: CostSourceName | null;
   user_id: string | null;
   session_id: string | null;
   tags: string[];

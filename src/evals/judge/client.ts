@@ -1,4 +1,4 @@
-import { costOf } from '../../core/pricing/index.js';
+import { costOf, fromAnthropicUsage, fromOpenAIUsage, type TokenUsage as PricedUsage } from '../../core/pricing/index.js';
 import type { ChatMessage, Judge, JudgeReply, TokenUsage } from '../contract.js';
 
 /** A judge call that failed; `retryable` when trying again later may succeed (429, 5xx, network, timeout). */
@@ -62,7 +62,8 @@ interface Wire {
   url: string;
   headers: Record<string, string>;
   body: unknown;
-  parse: (json: unknown) => { text: string; usage: TokenUsage };
+  /** `priced`: the usage in the pricing function's convention (cache and reasoning tokens kept apart). */
+  parse: (json: unknown) => { text: string; usage: TokenUsage; priced: PricedUsage };
 }
 
 /** Build a judge from settings: Anthropic Messages for `anthropic/…`, OpenAI chat completions otherwise. */
@@ -82,9 +83,10 @@ export function createJudge(s: JudgeSettings): Judge {
         headers: { 'x-api-key': s.anthropicApiKey ?? '', 'anthropic-version': '2023-06-01' },
         body: { model, max_tokens: maxTokens, temperature: 0, ...(system ? { system } : {}), messages: messages.filter((m) => m.role !== 'system') },
         parse: (j) => {
-          const r = j as { content?: Array<{ type: string; text?: string }>; usage?: { input_tokens?: number; output_tokens?: number } };
+          const r = j as { content?: Array<{ type: string; text?: string }>; usage?: Parameters<typeof fromAnthropicUsage>[0] };
           const text = (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text ?? '').join('');
-          return { text, usage: { input_tokens: r.usage?.input_tokens ?? 0, output_tokens: r.usage?.output_tokens ?? 0 } };
+          const priced = fromAnthropicUsage(r.usage ?? {});
+          return { text, usage: { input_tokens: priced.input, output_tokens: priced.output }, priced };
         },
       };
     }
@@ -93,13 +95,14 @@ export function createJudge(s: JudgeSettings): Judge {
       headers: s.openaiApiKey ? { authorization: `Bearer ${s.openaiApiKey}` } : {},
       body: { model, messages, temperature: 0, max_tokens: maxTokens, ...(json ? { response_format: { type: 'json_object' } } : {}) },
       parse: (j) => {
-        const r = j as { choices?: Array<{ message?: { content?: string | null } }>; usage?: { prompt_tokens?: number; completion_tokens?: number } };
-        return { text: r.choices?.[0]?.message?.content ?? '', usage: { input_tokens: r.usage?.prompt_tokens ?? 0, output_tokens: r.usage?.completion_tokens ?? 0 } };
+        const r = j as { choices?: Array<{ message?: { content?: string | null } }>; usage?: Parameters<typeof fromOpenAIUsage>[0] };
+        const priced = fromOpenAIUsage(r.usage ?? {});
+        return { text: r.choices?.[0]?.message?.content ?? '', usage: { input_tokens: priced.input, output_tokens: priced.output }, priced };
       },
     };
   }
 
-  async function call(w: Wire): Promise<{ text: string; usage: TokenUsage }> {
+  async function call(w: Wire): Promise<{ text: string; usage: TokenUsage; priced: PricedUsage }> {
     let lastError: JudgeError | undefined;
     for (let attempt = 1; attempt <= s.maxTries; attempt++) {
       try {
@@ -138,13 +141,14 @@ export function createJudge(s: JudgeSettings): Judge {
     throw lastError ?? new JudgeError('judge failed', true);
   }
 
-  const priced = (usage: TokenUsage) => costOf(s.model, usage) ?? costOf(model, usage);
+  // The same function prices traces, so an evaluation costs what the same call would as a trace.
+  const priced = (usage: PricedUsage) => costOf([s.model, model], usage, {}, provider);
 
   const judge: Judge = {
     model: s.model,
     async complete(messages, opts): Promise<JudgeReply> {
       const r = await call(chatWire(messages, opts.json, opts.maxTokens ?? 1024));
-      return { ...r, cost_usd: priced(r.usage) };
+      return { text: r.text, usage: r.usage, cost_usd: priced(r.priced) };
     },
   };
   if (!anthropic) {
@@ -155,10 +159,11 @@ export function createJudge(s: JudgeSettings): Judge {
         body: { model: 'text-embedding-3-small', input: texts },
         parse: (j) => {
           const x = j as { data?: Array<{ embedding: number[] }>; usage?: { prompt_tokens?: number } };
-          return { text: JSON.stringify((x.data ?? []).map((d) => d.embedding)), usage: { input_tokens: x.usage?.prompt_tokens ?? 0, output_tokens: 0 } };
+          const tokens = x.usage?.prompt_tokens ?? 0;
+          return { text: JSON.stringify((x.data ?? []).map((d) => d.embedding)), usage: { input_tokens: tokens, output_tokens: 0 }, priced: { input: tokens, output: 0 } };
         },
       });
-      return { vectors: JSON.parse(r.text) as number[][], usage: r.usage, cost_usd: costOf('text-embedding-3-small', r.usage) };
+      return { vectors: JSON.parse(r.text) as number[][], usage: r.usage, cost_usd: costOf(['text-embedding-3-small'], r.priced) };
     };
   }
   return judge;

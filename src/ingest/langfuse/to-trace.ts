@@ -5,6 +5,7 @@ import { assistantText, asText, findText, lastUserText, unwrapJson } from '../ot
 import type { Attributes } from '../otlp/model.js';
 import { spanContexts, spanProvider } from '../otlp/semconv.js';
 import { usageTotals } from '../otlp/usage.js';
+import type { UsageDetails } from '../../core/schemas/trace.js';
 import type { ChatmlView, LangfuseObservation, LangfuseTraceExport } from './parse.js';
 
 /** Langfuse observation types (v3 adds AGENT, TOOL, CHAIN, RETRIEVER, EVALUATOR, EMBEDDING, GUARDRAIL). */
@@ -25,16 +26,39 @@ const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : NaN);
 const positive = (v: number | null | undefined) => (v !== null && v !== undefined && v > 0 ? v : undefined);
 const clip = (s: string | null | undefined, n = 256) => (s ? s.slice(0, n) : undefined);
 
-/** Token usage: usageDetails (v3), else the older usage object, else the flat totals when non-zero. */
-export function observationUsage(o: LangfuseObservation): { input?: number; output?: number; total?: number; cost?: number } {
+const int = (v: number | null | undefined) => (v === null || v === undefined || v < 0 ? undefined : Math.round(v));
+const DETAIL_KEYS: Record<keyof UsageDetails, string[]> = {
+  cached_read: ['input_cache_read', 'input_cached_tokens', 'cache_read_input_tokens', 'prompt_details.cache_read'],
+  cached_write: ['input_cache_creation', 'input_cache_write', 'cache_creation_input_tokens', 'prompt_details.cache_write'],
+  audio_in: ['input_audio', 'input_audio_tokens', 'prompt_details.audio'],
+  reasoning: ['output_reasoning', 'output_reasoning_tokens', 'completion_details.reasoning'],
+  audio_out: ['output_audio', 'output_audio_tokens', 'completion_details.audio'],
+};
+
+/**
+ * Token usage: usageDetails (v3), else the older usage object, else the flat totals when non-zero.
+ * Langfuse's usage types are disjoint (they add up to `total`; its OpenAI integration takes cached
+ * tokens out of `input`), so cache and audio tokens are added back into input, reasoning and audio
+ * into output: Aether counts them inside input_tokens / output_tokens like OpenAI and OTel do.
+ */
+export function observationUsage(o: LangfuseObservation): { input?: number; output?: number; total?: number; cost?: number; details?: UsageDetails } {
   const d = o.usageDetails ?? {};
   const c = o.costDetails ?? {};
-  const int = (v: number | null | undefined) => (v === null || v === undefined || v < 0 ? undefined : Math.round(v));
+  const details: UsageDetails = {};
+  for (const [k, names] of Object.entries(DETAIL_KEYS) as Array<[keyof UsageDetails, string[]]>) {
+    const v = int(names.map((n) => d[n]).find((x) => x !== undefined && x !== null));
+    if (v) details[k] = v;
+  }
+  const input = int(d.input ?? d.prompt_tokens ?? d.input_tokens ?? o.usage?.input ?? o.promptTokens ?? positive(o.inputUsage));
+  const output = int(d.output ?? d.completion_tokens ?? d.output_tokens ?? o.usage?.output ?? o.completionTokens ?? positive(o.outputUsage));
+  const extraIn = (details.cached_read ?? 0) + (details.cached_write ?? 0) + (details.audio_in ?? 0);
+  const extraOut = (details.reasoning ?? 0) + (details.audio_out ?? 0);
   return {
-    input: int(d.input ?? d.prompt_tokens ?? d.input_tokens ?? o.usage?.input ?? o.promptTokens ?? positive(o.inputUsage)),
-    output: int(d.output ?? d.completion_tokens ?? d.output_tokens ?? o.usage?.output ?? o.completionTokens ?? positive(o.outputUsage)),
+    input: input === undefined && !extraIn ? undefined : (input ?? 0) + extraIn,
+    output: output === undefined && !extraOut ? undefined : (output ?? 0) + extraOut,
     total: int(d.total ?? o.usage?.total ?? positive(o.totalUsage)),
     cost: c.total ?? positive(o.totalCost) ?? positive(o.calculatedTotalCost),
+    ...(Object.keys(details).length ? { details } : {}),
   };
 }
 
@@ -80,6 +104,7 @@ function spanBody(o: LangfuseObservation): Record<string, unknown> {
     ...(clip(o.model) ? { model: clip(o.model) } : {}),
     ...(u.input !== undefined ? { input_tokens: u.input } : {}),
     ...(u.output !== undefined ? { output_tokens: u.output } : {}),
+    ...(u.details ? { usage_details: u.details } : {}),
     ...(u.cost !== undefined ? { cost_usd: u.cost } : {}),
     ...(o.input !== undefined && o.input !== null ? { input: unwrapJson(o.input) } : {}),
     ...(o.output !== undefined && o.output !== null ? { output: unwrapJson(o.output) } : {}),

@@ -2,6 +2,7 @@ import { newId } from '../../core/ids.js';
 import { sampled } from '../../core/schemas/evaluation.js';
 import { TRACE_LIMITS, traceInputSchema } from '../../core/schemas/trace.js';
 import { parseOrThrow } from '../../core/validate.js';
+import type { PriceOverrides } from '../../core/pricing/index.js';
 import type { SpansRepo, TracePatch } from '../../storage/index.js';
 import type { Ingest, ProjectScope } from '../index.js';
 import { normalizeTrace } from '../normalize.js';
@@ -13,6 +14,8 @@ export interface OtlpReceiverDeps {
   spans: Pick<SpansRepo, 'append'>;
   /** The project's evaluation sampling rate (0 disables), as for REST ingestion. */
   samplingRate: (projectId: string) => Promise<number>;
+  /** The project's own model prices, as for REST ingestion. */
+  prices?: (projectId: string) => Promise<PriceOverrides>;
 }
 
 export interface ExportOutcome {
@@ -36,8 +39,8 @@ function summarize(rejections: SpanRejection[]): string {
 }
 
 /** Turn a later batch of a stored trace into spans to append and a patch of the trace's empty fields. */
-function patchOf(projectId: string, t: BuiltTrace, rate: number) {
-  const n = normalizeTrace(projectId, parseOrThrow(traceInputSchema, t.body));
+function patchOf(projectId: string, t: BuiltTrace, rate: number, prices: PriceOverrides) {
+  const n = normalizeTrace(projectId, parseOrThrow(traceInputSchema, t.body), new Date(), prices);
   const tr = n.trace;
   const patch: TracePatch = {
     project_id: projectId,
@@ -52,6 +55,7 @@ function patchOf(projectId: string, t: BuiltTrace, rate: number) {
     provider: tr.provider,
     user_id: tr.user_id,
     session_id: tr.session_id,
+    cost_source: tr.cost_source,
     error: tr.status === 'error' ? (tr.error ?? 'a span failed') : null,
     job_id: sampled(tr.id, rate) ? newId() : null,
   };
@@ -84,7 +88,8 @@ export function createOtlpReceiver(deps: OtlpReceiverDeps) {
       let laterSpans = 0;
       if (later.length) {
         const rate = await deps.samplingRate(scope.id);
-        const parts = later.map((t) => patchOf(scope.id, t, rate));
+        const prices = (await deps.prices?.(scope.id)) ?? {};
+        const parts = later.map((t) => patchOf(scope.id, t, rate, prices));
         laterSpans = parts.reduce((n, p) => n + p.spans.length, 0);
         appended = await deps.spans.append(parts.flatMap((p) => p.spans), parts.map((p) => p.patch));
       }

@@ -2,6 +2,7 @@
 // older instrumentations still send) and OpenInference (openinference.*, llm.*, input.value, …).
 // The attribute names are listed in docs/otel.md; each lookup below names them first-found-wins.
 import type { Context, SpanKind } from '../../core/index.js';
+import type { UsageDetails } from '../../core/schemas/trace.js';
 import { count, indexed, maybeJson, num, str } from './attrs.js';
 import { assistantText, findText, lastUserText, messageText, unwrapJson } from './messages.js';
 import type { Attributes } from './model.js';
@@ -53,6 +54,23 @@ export function spanUsage(a: Attributes): { input?: number; output?: number; tot
     output: count(a, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion'),
     total: count(a, 'llm.token_count.total', 'gen_ai.usage.total_tokens'),
   };
+}
+
+/**
+ * Token counts priced apart. The GenAI conventions (and OpenInference) count cached prompt tokens
+ * inside gen_ai.usage.input_tokens and reasoning inside output_tokens, as the pricing function does.
+ */
+export function spanUsageDetails(a: Attributes): UsageDetails | undefined {
+  const d: UsageDetails = {};
+  const put = (k: keyof UsageDetails, v: number | undefined) => {
+    if (v !== undefined && v > 0) d[k] = v;
+  };
+  put('cached_read', count(a, 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read'));
+  put('cached_write', count(a, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write'));
+  put('reasoning', count(a, 'gen_ai.usage.reasoning.output_tokens', 'llm.token_count.completion_details.reasoning'));
+  put('audio_in', count(a, 'llm.token_count.prompt_details.audio'));
+  put('audio_out', count(a, 'llm.token_count.completion_details.audio'));
+  return Object.keys(d).length ? d : undefined;
 }
 
 /** Cost in USD when the instrumentation reports it (OpenInference llm.cost.*; gen_ai.usage.cost is used by some SDKs). */

@@ -56,6 +56,7 @@ function spanBody(f: Facts, traceScope: string): Record<string, unknown> {
   if (s.links.length) attributes['otel.links'] = s.links;
   const error = spanError(s);
   const model = clip(sc.spanModel(f.a), 256);
+  const details = sc.spanUsageDetails(f.a);
   return {
     id: s.spanId,
     ...(s.parentSpanId ? { parent_id: s.parentSpanId } : {}),
@@ -68,6 +69,7 @@ function spanBody(f: Facts, traceScope: string): Record<string, unknown> {
     ...(model ? { model } : {}),
     ...(f.usage.input !== undefined ? { input_tokens: f.usage.input } : {}),
     ...(f.usage.output !== undefined ? { output_tokens: f.usage.output } : {}),
+    ...(details ? { usage_details: details } : {}),
     ...(f.cost !== undefined ? { cost_usd: f.cost } : {}),
     ...(input ? { input: input.value } : {}),
     ...(output ? { output: output.value } : {}),

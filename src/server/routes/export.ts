@@ -6,7 +6,7 @@ import { resolveRange } from '../../analytics/index.js';
 import type { RouteDeps } from '../deps.js';
 
 const secured: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
-const TRACE_COLUMNS = ['id', 'timestamp', 'model', 'provider', 'user_id', 'session_id', 'status', 'latency_ms', 'input_tokens', 'output_tokens', 'token_count', 'cost_usd', 'tags', 'query', 'response', 'error'] as const;
+const TRACE_COLUMNS = ['id', 'timestamp', 'model', 'provider', 'user_id', 'session_id', 'status', 'latency_ms', 'input_tokens', 'output_tokens', 'token_count', 'cost_usd', 'cost_source', 'tags', 'query', 'response', 'error'] as const;
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-leading cells defused. */
 export function csvField(v: unknown): string {

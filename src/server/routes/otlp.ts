@@ -67,6 +67,7 @@ export function otlpRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     const receiver = createOtlpReceiver({
       ingest: deps.ingest,
       spans: spansRepo(deps.store.pool),
+      prices: (projectId) => deps.ingest.prices.get(projectId),
       samplingRate: async (projectId) => {
         const c = await deps.evals.settings.get(projectId);
         return c.enabled ? c.sampling_rate : 0;

@@ -22,6 +22,8 @@ export interface TracePatch {
   provider: string | null;
   user_id: string | null;
   session_id: string | null;
+  /** Where this batch's costs came from (as ingest decided for it alone); folded into the trace's cost_source. */
+  cost_source: string | null;
   /** A failed span in the batch marks the trace failed. */
   error: string | null;
   /** Evaluation job to enqueue if this batch changes the question, answer or contexts (null: not sampled). */
@@ -50,7 +52,7 @@ const UPDATE_TRACES = `
 with p as (
   select * from jsonb_to_recordset($1::jsonb) as p(project_id text, id text, root_ts timestamptz,
     root_latency_ms float8, query text, response text, from_root jsonb, contexts jsonb, model text, provider text,
-    user_id text, session_id text, error text, job_id text)
+    user_id text, session_id text, error text, job_id text, cost_source text)
 ), old as (
   select t.* from rag_traces t join p using (project_id, id)
 ), agg as (
@@ -82,6 +84,9 @@ with p as (
     token_count = case when a.input_tokens is null and a.output_tokens is null then t.token_count
                        else coalesce(a.input_tokens, 0) + coalesce(a.output_tokens, 0) end,
     cost_usd = coalesce(a.cost_usd, t.cost_usd),
+    cost_source = case when a.cost_usd is not null then (case when 'computed' in (t.cost_source, p.cost_source) then 'computed' else 'client' end)
+                       when a.input_tokens is not null or a.output_tokens is not null then 'unpriced'
+                       else t.cost_source end,
     status = case when p.error is not null then 'error' else t.status end,
     error = coalesce(t.error, p.error)
   from agg a join p on a.project_id = p.project_id and a.trace_id = p.id

@@ -36,7 +36,7 @@ export interface NewEvalJob {
 
 const TRACE_COLUMNS = `project_id text, id text, ts timestamptz, query text, response text, contexts jsonb,
   reference text, model text, provider text, input_tokens int, output_tokens int, token_count int,
-  latency_ms float8, cost_usd float8, user_id text, session_id text, tags text[], metadata jsonb,
+  latency_ms float8, cost_usd float8, cost_source text, user_id text, session_id text, tags text[], metadata jsonb,
   status text, error text, span_count int`;
 const TRACE_NAMES = TRACE_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]).join(', ');
 
@@ -104,6 +104,7 @@ function toTrace(r: TraceRow): Trace {
     token_count: r.token_count,
     latency_ms: r.latency_ms,
     cost_usd: r.cost_usd,
+    cost_source: r.cost_source ?? null,
     user_id: r.user_id,
     session_id: r.session_id,
     tags: r.tags,

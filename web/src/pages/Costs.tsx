@@ -7,6 +7,7 @@ import { Badge, Bar, Card, Empty, ErrorBanner, Notice, PageHeader, Progress, Sel
 import { int, ms, pct, RANGE_LABEL, usd } from '../lib/format';
 import { useApp, useAsync } from '../state';
 import type { Breakdown, BudgetStatus, Forecast, Recommendation, Summary, TimeSeries } from '../types';
+import { UnpricedModels } from './UnpricedModels';
 
 export function Costs() {
   const { range, tick } = useApp();
@@ -39,6 +40,7 @@ export function Costs() {
         <BreakdownCard by="user" title="By user" />
         <BreakdownCard by="tag" title="By tag" />
       </div>
+      <UnpricedModels />
       <Budgets />
       <Recommendations />
     </div>

@@ -10,6 +10,12 @@ import { Link } from '../router';
 import { useApp, useAsync } from '../state';
 import type { Evaluation, TraceDetail } from '../types';
 
+const COST_SOURCE: Record<string, string> = {
+  client: 'sent with the trace',
+  computed: 'computed from the model and tokens with the price table',
+  unpriced: 'the trace has tokens but no known price: set one on the Costs page',
+};
+
 const CLAIM_METRICS = ['faithfulness', 'hallucination'];
 
 /** Badge colour of an evaluation label. */
@@ -100,7 +106,7 @@ export function TraceDetailPage({ id }: { id: string }) {
         <div><dt>Time</dt><dd>{dateTime(t.timestamp)}</dd></div>
         <div><dt>Latency</dt><dd>{ms(t.latency_ms)}</dd></div>
         <div><dt>Tokens</dt><dd>{int(t.token_count ?? (t.input_tokens ?? 0) + (t.output_tokens ?? 0))}{t.input_tokens !== null ? <span className="muted"> ({int(t.input_tokens)} in · {int(t.output_tokens)} out)</span> : null}</dd></div>
-        <div><dt>LLM cost</dt><dd>{usd(t.cost_usd)}</dd></div>
+        <div><dt>LLM cost</dt><dd title={COST_SOURCE[t.cost_source ?? ''] ?? undefined}>{t.cost_source === 'unpriced' ? 'no price for this model' : usd(t.cost_usd)}{t.cost_source === 'computed' ? <span className="muted small"> computed</span> : null}</dd></div>
         <div><dt>Evaluation cost</dt><dd>{usd(t.evaluation_cost_usd)}</dd></div>
         <div><dt>User</dt><dd>{t.user_id ?? '—'}</dd></div>
         <div><dt>Session</dt><dd>{t.session_id ?? '—'}</dd></div>
