@@ -11,7 +11,8 @@ import { makeTrace } from './helpers/fixtures.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-const base = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
+// Five hours back, so the newest trace is over an hour old whatever the minute of the hour.
+const base = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
 const W = { from: new Date(base + 2 * HOUR), to: new Date(base + 3 * HOUR) };
 const N = 240;
 const tsOf = (i: number) => base + (i % 4) * HOUR + ((i * 7) % 60) * MINUTE;
