@@ -39,6 +39,9 @@ export function webhookMetric(cfg: Extract<CustomMetricConfig, { type: 'webhook'
       try {
         res = await doFetch(cfg.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(cfg.timeout_ms) });
       } catch (e) {
+        // fetch throws a TypeError without a cause when it cannot even build the request (a bad
+        // URL): that fails the same way every time, so it is an answer, not a reason to retry.
+        if (e instanceof TypeError && e.cause === undefined) return notApplicable(`custom metric ${cfg.name} cannot be called: ${e.message}`, `webhook:${cfg.name}`);
         throw new WebhookMetricError(`custom metric ${cfg.name}: ${(e as Error).message}`);
       }
       const text = await res.text().catch(() => '');

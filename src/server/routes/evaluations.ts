@@ -113,7 +113,7 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['evaluations'],
-          summary: 'Evaluation queue depth and lag, and this project’s dead-lettered jobs',
+          summary: 'This project’s evaluation queue depth and lag, and its dead-lettered jobs',
           security: secured,
           response: {
             200: z.object({
@@ -130,7 +130,7 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       },
       async (req) => {
         const p = await auth.authenticate(req.headers);
-        const [s, dead] = await Promise.all([evals.queue.stats(), evals.queue.deadLetters(p.project.id, 50)]);
+        const [s, dead] = await Promise.all([evals.queue.stats(p.project.id), evals.queue.deadLetters(p.project.id, 50)]);
         return {
           kind: evals.queue.kind,
           pending: s.pending,
