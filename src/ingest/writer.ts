@@ -134,7 +134,9 @@ export class TraceWriter {
     const bad = new Set<NormalizedTrace>();
     for (const i of items) {
       const p = rowProblem(i);
-      if (p) bad.add(i), out.failed.set(key(i), unstorable(p));
+      if (!p) continue;
+      bad.add(i);
+      out.failed.set(key(i), unstorable(p));
     }
     if (bad.size) {
       rest = items.filter((i) => !bad.has(i));
