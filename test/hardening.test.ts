@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { storeCases } from './helpers/stores.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { normalizeTrace, traceKey } from '../src/ingest/index.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { importLangfuse, normalizeTrace, traceKey } from '../src/ingest/index.js';
 import { traceInputSchema } from '../src/core/index.js';
+import { webhookMetric } from '../src/evals/metrics/webhook.js';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -17,6 +20,9 @@ interface BatchBody {
   rejected: number;
   results: Array<{ index: number; status: number; id?: string; error?: { message: string } }>;
 }
+
+const SHARED = process.env.AETHER_SHARED_DIR ?? fileURLToPath(new URL('../../shared/', import.meta.url));
+const LANGFUSE = `${SHARED}data/traces/langfuse/agno-2025-06-11.trace.json`;
 
 const TRACE_ID = (n: number) => n.toString(16).padStart(32, 'a');
 const SPAN_ID = (n: number) => n.toString(16).padStart(16, 'b');
@@ -29,6 +35,19 @@ const otlpSpan = (trace: number, attributes: unknown[]) => ({
   attributes,
 });
 const otlpBody = (...spans: unknown[]) => ({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+
+describe('custom webhook metric with a URL fetch refuses', () => {
+  it('answers not_applicable at once instead of throwing a retryable error', async () => {
+    // A config stored before URLs with credentials were refused: every call fails the same way.
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => (calls++, fetch(input, init));
+    const m = webhookMetric({ type: 'webhook', name: 'creds', url: 'http://user:pw@127.0.0.1:9/score', timeout_ms: 1000 }, counting);
+    const r = await m.evaluate({ query: 'q', response: 'r', contexts: [] } as never, {} as never);
+    assert.equal(r.label, 'not_applicable');
+    assert.match(r.reason, /cannot be called: .*credentials/);
+    assert.equal(calls, 1);
+  });
+});
 
 for (const c of storeCases) {
   const skip = await c.skip();
@@ -132,6 +151,17 @@ for (const c of storeCases) {
       assert.equal(created.size, 4);
       for (const id of ['iso-a', 'iso-b', 'iso-c', 'iso-d']) assert.equal((await get(`/api/v1/traces/${id}`)).statusCode, 200, id);
       assert.equal((await get('/api/v1/traces/iso-bad')).statusCode, 404);
+    });
+
+    it('imports a Langfuse export with one bad trace: that one rejected by field, the other stored', async () => {
+      const good = JSON.parse(readFileSync(LANGFUSE, 'utf8')) as { trace: { id: string; userId: string | null } };
+      const bad = structuredClone(good);
+      bad.trace.id = `${good.trace.id}-nul`;
+      bad.trace.userId = 'user\u0000x';
+      const sum = await importLangfuse(t.aether.ingest, { id: t.projectId, slug: 'one' }, [{ name: 'good.json', json: good }, { name: 'bad.json', json: bad }]);
+      assert.deepEqual([sum.imported, sum.rejected], [1, 1]);
+      assert.match(sum.files[1]!.errors[0]!, /user_id: contains a NUL/);
+      assert.equal((await get(`/api/v1/traces/${good.trace.id}`)).statusCode, 200);
     });
 
     it('validates path and query parameters: NUL is a 400, never a 500', async () => {
