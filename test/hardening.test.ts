@@ -259,6 +259,15 @@ for (const c of storeCases) {
         assert.ok(worstLag < 250, `event loop blocked ${worstLag.toFixed(0)} ms`);
         assert.equal(health.statusCode, 200);
       });
+
+      it('refuses the protobuf form of the same bomb (ten million empty ResourceSpans) with 413', async () => {
+        const raw = Buffer.alloc(20_000_000);
+        for (let i = 0; i < raw.length; i += 2) raw[i] = 0x0a; // field 1, length 0
+        const started = performance.now();
+        const r = await otlp(gzipSync(raw), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' });
+        assert.equal(r.statusCode, 413);
+        assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
+      });
     });
   });
 }
