@@ -111,7 +111,8 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 export const jsonObject = (maxDepth: number = VALUE_LIMITS.jsonDepth) =>
   z
     .custom<Record<string, unknown>>(isPlainObject, { message: 'must be a JSON object' })
-    .superRefine(refineJson(maxDepth));
+    .superRefine(refineJson(maxDepth))
+    .meta({ type: 'object', additionalProperties: {} }); // what OpenAPI shows for the custom type
 
 /**
  * A time as epoch milliseconds or ISO 8601 with a zone, inside [minMs, now + futureSkewMs]: a
