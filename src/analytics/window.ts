@@ -1,5 +1,6 @@
 import type { Segment } from '../storage/index.js';
 import { errors } from '../core/errors.js';
+import { inQueryRange } from '../core/schemas/safe.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -13,7 +14,7 @@ export const WINDOWS: Record<string, number> = { '15m': 15 * MINUTE, '1h': HOUR,
 export function resolveRange(q: { window?: string; from?: string; to?: string }, now = new Date()): { from: Date; to: Date } {
   const parse = (s: string, field: string) => {
     const d = new Date(s);
-    if (Number.isNaN(d.getTime())) throw errors.validation([{ field, message: 'must be an ISO 8601 time' }]);
+    if (!inQueryRange(d)) throw errors.validation([{ field, message: 'must be an ISO 8601 time between 1970 and 9999' }]);
     return d;
   };
   const to = ceil(q.to ? parse(q.to, 'to') : now, 'minute');

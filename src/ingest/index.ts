@@ -73,8 +73,11 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestO
     async ingestOne(scope: ProjectScope, raw: unknown): Promise<{ id: string; duplicate: boolean }> {
       const item = prepare(scope, raw, new Date(), await pricesOf(scope.id));
       mark([item], await rateOf(scope.id));
-      const created = await writer.write([item]);
-      return { id: item.trace.id, duplicate: !created.has(traceKey(scope.id, item.trace.id)) };
+      const { created, failed } = await writer.write([item]);
+      const key = traceKey(scope.id, item.trace.id);
+      const refused = failed.get(key);
+      if (refused) throw refused;
+      return { id: item.trace.id, duplicate: !created.has(key) };
     },
     /** Ingest a batch; each item is accepted or rejected on its own. */
     async ingestBatch(scope: ProjectScope, raw: unknown): Promise<BatchResult> {
@@ -98,9 +101,14 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestO
         }
       });
       mark(ok.map((o) => o.item), ok.length ? await rateOf(scope.id) : 0);
-      const created = ok.length ? await writer.write(ok.map((o) => o.item)) : new Set<string>();
+      const { created, failed } = ok.length ? await writer.write(ok.map((o) => o.item)) : { created: new Set<string>(), failed: new Map() };
       for (const { index, item } of ok) {
         const key = traceKey(scope.id, item.trace.id);
+        const refused = failed.get(key);
+        if (refused) {
+          results.push({ index, status: 400, error: refused.toJSON().error });
+          continue;
+        }
         // An id repeated inside one batch is stored once; later copies count as duplicates.
         const duplicate = !created.has(key) || seen.has(key);
         seen.add(key);

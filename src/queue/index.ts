@@ -84,7 +84,8 @@ export interface Queue {
   consumeBatch(handler: BatchHandler, opts: ConsumeOptions & { batchSize: number }): Consumer;
   /** Tell local consumers new work may be waiting (saves a poll interval). */
   nudge(): void;
-  stats(): Promise<QueueStats>;
+  /** Depth and lag, of one project's jobs when `projectId` is given, else of all. */
+  stats(projectId?: string): Promise<QueueStats>;
   deadLetters(projectId: string, limit: number): Promise<DeadJob[]>;
   close(): Promise<void>;
 }

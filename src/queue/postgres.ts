@@ -122,14 +122,15 @@ export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}
     nudge() {
       for (const n of nudges) n();
     },
-    async stats(): Promise<QueueStats> {
+    async stats(projectId?: string): Promise<QueueStats> {
       const r = await pool.query<{ pending: number; running: number; dead: number; oldest: Date | null; now: Date }>(
         `select count(*) filter (where status = 'pending')::int as pending,
                 count(*) filter (where status = 'running')::int as running,
                 count(*) filter (where status = 'dead')::int as dead,
                 min(created_at) filter (where status = 'pending' and run_at <= now()) as oldest,
                 now() as now
-           from eval_jobs`,
+           from eval_jobs${projectId === undefined ? '' : ' where project_id = $1'}`,
+        projectId === undefined ? [] : [projectId],
       );
       const row = r.rows[0]!;
       return {

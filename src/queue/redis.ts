@@ -29,6 +29,8 @@ interface OutboxRow {
 }
 
 const SWEEP_BATCH = 500;
+/** Jobs per state listed when counting one project's jobs. */
+const PROJECT_SCAN = 10_000;
 
 /**
  * BullMQ on Redis. Jobs are still written to `eval_jobs` in the trace's own statement (the outbox);
@@ -103,6 +105,18 @@ export function redisQueue(
   const timer = setInterval(() => void sweep(), Math.max(50, Math.round(o.pollMs / 2)));
   timer.unref();
 
+  /**
+   * One project's counts. BullMQ keeps counts per queue only, so its jobs are listed and filtered:
+   * up to PROJECT_SCAN jobs per state, newest first (enough for a dashboard; the totals above are exact).
+   */
+  const projectStats = async (projectId: string): Promise<QueueStats> => {
+    const mine = async (types: Array<'waiting' | 'delayed' | 'prioritized' | 'paused' | 'active' | 'failed'>) =>
+      (await bull.getJobs(types, 0, PROJECT_SCAN - 1)).filter((j) => j?.data.projectId === projectId);
+    const [pending, active, failed, local] = await Promise.all([mine(['waiting', 'delayed', 'prioritized', 'paused']), mine(['active']), mine(['failed']), outbox.stats(projectId)]);
+    const oldest = pending.reduce<number | null>((m, j) => (j.data.enqueuedAt && (m === null || j.data.enqueuedAt < m) ? j.data.enqueuedAt : m), null);
+    const lags = [oldest === null ? null : Date.now() - oldest, local.oldestPendingMs].filter((x): x is number => x !== null);
+    return { pending: pending.length + local.pending, running: active.length, dead: failed.length, oldestPendingMs: lags.length ? Math.max(...lags) : null };
+  };
   return {
     kind: 'redis',
     async enqueue(jobs) {
@@ -154,7 +168,8 @@ export function redisQueue(
     nudge() {
       void sweep();
     },
-    async stats(): Promise<QueueStats> {
+    async stats(projectId?: string): Promise<QueueStats> {
+      if (projectId !== undefined) return projectStats(projectId);
       const [counts, waiting, local] = await Promise.all([
         bull.getJobCounts('waiting', 'active', 'failed', 'delayed', 'prioritized', 'paused'),
         bull.getWaiting(0, 0),

@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { errors } from '../core/errors.js';
 import type { RouteDeps } from './deps.js';
 import { errorHandler, toAetherError } from './errors.js';
+import { checkUrlText, parseJsonBody } from './json.js';
 import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { priceRoutes } from './routes/prices.js';
@@ -42,13 +43,17 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   app.removeContentTypeParser('text/plain');
   // An empty JSON body (curl -X POST -H 'content-type: application/json') means "no body": action
   // endpoints like /resolve take none, and ingestion says "Body is empty" itself.
-  const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
-    defaultJson(req, text, done);
+    try {
+      done(null, parseJsonBody(text));
+    } catch (e) {
+      done(e as Error);
+    }
   });
+  app.addHook('preValidation', checkUrlText);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { boundedNumber, dbText, httpUrl, isoQueryTime, VALUE_LIMITS } from './safe.js';
 
-const money = z.number().finite().nonnegative();
-const httpsOrLocal = z.url({ protocol: /^https?$/ });
+const money = boundedNumber(VALUE_LIMITS.usd);
+const httpsOrLocal = httpUrl();
 
 /**
  * Per-project alert configuration (`PUT /api/v1/alert-config/{project_id}`): the seed's fields plus
@@ -13,7 +14,7 @@ export const alertConfigSchema = z.strictObject({
   slack_webhook_url: httpsOrLocal.nullable().default(null),
   slack_enabled: z.boolean().default(false),
   webhook_url: httpsOrLocal.nullable().default(null).describe('generic webhook, signed with HMAC-SHA256'),
-  webhook_secret: z.string().min(16).max(256).nullable().default(null),
+  webhook_secret: dbText({ min: 16, max: 256 }).nullable().default(null),
   webhook_enabled: z.boolean().default(false),
 
   hallucination_threshold: z.number().min(0).max(1).default(0.5).describe('faithfulness below this marks a trace hallucinated in alerts'),
@@ -28,7 +29,7 @@ export const alertConfigSchema = z.strictObject({
   cost_spike_factor: z.number().min(1).max(1000).default(3).describe('spend in the last hour vs the median of the same hour on the previous 7 days'),
   cost_spike_min_usd: money.default(1).describe('baseline floor, so a quiet history does not make every cent a spike'),
 
-  latency_p95_threshold_ms: z.number().positive().default(3000),
+  latency_p95_threshold_ms: boundedNumber(VALUE_LIMITS.latencyMs).positive().default(3000),
   latency_alerts_enabled: z.boolean().default(true),
 
   error_rate_threshold: z.number().min(0).max(1).default(0.05),
@@ -39,7 +40,7 @@ export const alertConfigSchema = z.strictObject({
   confidence: z.number().min(0.5).max(0.999).default(0.95).describe('confidence of the Wilson interval: a rate rule fires when the interval’s lower bound is above its threshold'),
   resolve_hysteresis: z.number().min(0).max(0.9).default(0.2).describe('an open rate or latency alert resolves once the value is at or below threshold × (1 − this)'),
   cooldown_minutes: z.number().int().min(0).max(10_080).default(30),
-  severity: z.record(z.string(), z.enum(['info', 'warning', 'critical'])).default({}).describe('per-rule severity override'),
+  severity: z.record(dbText({ max: 64 }), z.enum(['info', 'warning', 'critical'])).default({}).describe('per-rule severity override'),
 });
 
 export type AlertConfig = z.output<typeof alertConfigSchema>;
@@ -94,10 +95,10 @@ export const alertOutSchema = z
 
 export const alertQuerySchema = z.strictObject({
   status: z.enum(ALERT_STATUSES).optional(),
-  type: z.string().min(1).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  type: dbText({ min: 1, max: 64 }).optional(),
+  from: isoQueryTime().optional(),
+  to: isoQueryTime().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  cursor: dbText({ min: 1, max: 500 }).optional(),
 });
 export type AlertQuery = z.output<typeof alertQuerySchema>;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { COST_SOURCES, SPAN_KINDS } from './trace.js';
 
+// Client data read back as sent. Not z.record: that refuses objects with a "constructor" key.
+const clientObject = () => z.looseObject({});
+
 /** Response shapes, used for OpenAPI and to check what the server sends. */
 export const errorBodySchema = z
   .object({
@@ -31,7 +34,7 @@ export const spanOutSchema = z.object({
   cost_usd: nullableNum,
   input: z.unknown(),
   output: z.unknown(),
-  attributes: z.record(z.string(), z.unknown()),
+  attributes: clientObject(),
 });
 
 export const traceOutSchema = z
@@ -46,7 +49,7 @@ export const traceOutSchema = z
         text: z.string(),
         source: z.string().optional(),
         score: z.number().optional(),
-        metadata: z.record(z.string(), z.unknown()).optional(),
+        metadata: clientObject().optional(),
       }),
     ),
     reference: z.string().nullable(),
@@ -61,7 +64,7 @@ export const traceOutSchema = z
     user_id: z.string().nullable(),
     session_id: z.string().nullable(),
     tags: z.array(z.string()),
-    metadata: z.record(z.string(), z.unknown()),
+    metadata: clientObject(),
     status: z.enum(['success', 'error']),
     error: z.string().nullable(),
     created_at: z.string(),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { dbText, httpUrl, isoQueryTime } from './safe.js';
 
 export const customMetricSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('webhook'),
     name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lowercase letters, digits and _'),
-    url: z.url({ protocol: /^https?$/ }),
-    secret: z.string().min(16).max(256).optional().describe('HMAC-SHA256 key for the X-Aether-Signature header'),
+    url: httpUrl(),
+    secret: dbText({ min: 16, max: 256 }).optional().describe('HMAC-SHA256 key for the X-Aether-Signature header'),
     timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
   }),
 ]);
@@ -14,14 +15,14 @@ export const customMetricSchema = z.discriminatedUnion('type', [
 export const evaluationConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
   metrics: z
-    .array(z.string().min(1))
+    .array(dbText({ min: 1, max: 128 }))
     .max(50)
     .default(['faithfulness', 'hallucination', 'token_overlap', 'answer_relevancy', 'context_precision', 'context_recall', 'pii', 'toxicity'])
     .describe('built-in, server-registered or custom metric names to run'),
   sampling_rate: z.number().min(0).max(1).default(1).describe('share of traces evaluated, chosen deterministically by trace id'),
   hallucination_threshold: z.number().min(0).max(1).default(0.5).describe('faithfulness below this flags a hallucination'),
   evaluator: z.enum(['auto', 'local', 'judge']).default('auto').describe('auto: the LLM judge when one is configured, else local'),
-  thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}).describe('per-metric pass thresholds'),
+  thresholds: z.record(dbText({ min: 1, max: 128 }), z.number().min(0).max(1)).default({}).describe('per-metric pass thresholds'),
   custom_metrics: z.array(customMetricSchema).max(20).default([]),
 });
 
@@ -64,15 +65,15 @@ export const evaluationOutSchema = z
   .meta({ id: 'Evaluation' });
 
 export const evaluationQuerySchema = z.strictObject({
-  trace_id: z.string().min(1).optional(),
-  metric: z.string().min(1).optional(),
-  label: z.string().min(1).optional(),
-  min_score: z.coerce.number().optional(),
-  max_score: z.coerce.number().optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  trace_id: dbText({ min: 1, max: 128 }).optional(),
+  metric: dbText({ min: 1, max: 128 }).optional(),
+  label: dbText({ min: 1, max: 100 }).optional(),
+  min_score: z.coerce.number().finite().optional(),
+  max_score: z.coerce.number().finite().optional(),
+  from: isoQueryTime().optional(),
+  to: isoQueryTime().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  cursor: dbText({ min: 1, max: 500 }).optional(),
 });
 export type EvaluationQuery = z.output<typeof evaluationQuerySchema>;
 

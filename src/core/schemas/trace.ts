@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJson, boundedNumber, boundedTime, dbText, int4, jsonObject, VALUE_LIMITS } from './safe.js';
 
 /** Limits that keep one trace bounded; bodies beyond them get a 400 naming the field. */
 export const TRACE_LIMITS = {
@@ -12,16 +13,14 @@ export const TRACE_LIMITS = {
   batch: 1_000,
 } as const;
 
-const timestamp = z
-  .union([
-    z.number().int().nonnegative().describe('epoch milliseconds'),
-    z.iso.datetime({ offset: true, local: false }).describe('ISO 8601 with a time zone'),
-  ])
-  .transform((v) => new Date(v));
-
-const nonNegative = z.number().finite().nonnegative();
-const count = z.number().int().nonnegative();
-const shortText = (max = 256) => z.string().min(1).max(max);
+const timestamp = boundedTime();
+// Span times may be small offsets from the epoch (some clients send relative times).
+const spanTime = boundedTime(0);
+const usd = boundedNumber(VALUE_LIMITS.usd);
+const latency = boundedNumber(VALUE_LIMITS.latencyMs);
+const count = int4(VALUE_LIMITS.tokens);
+const shortText = (max = 256) => dbText({ min: 1, max });
+const text = (max: number) => dbText({ max });
 
 /**
  * Token counts that are priced apart (docs/pricing.md). Parts of input_tokens / output_tokens, not
@@ -41,10 +40,10 @@ export const COST_SOURCES = ['client', 'computed', 'unpriced'] as const;
 export type CostSourceName = (typeof COST_SOURCES)[number];
 
 export const contextSchema = z.object({
-  text: z.string().max(TRACE_LIMITS.textLength),
-  source: z.string().max(2048).optional(),
+  text: text(TRACE_LIMITS.textLength),
+  source: text(2048).optional(),
   score: z.number().finite().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: jsonObject().optional(),
 });
 
 export const SPAN_KINDS = [
@@ -101,18 +100,18 @@ export const spanSchema: z.ZodType<SpanInput, unknown> = z.preprocess(
     parent_id: shortText(TRACE_LIMITS.idLength).optional(),
     name: shortText(512),
     kind: z.enum(SPAN_KINDS).default('other'),
-    start_time: timestamp,
-    end_time: timestamp.optional(),
+    start_time: spanTime,
+    end_time: spanTime.optional(),
     status: z.enum(['success', 'error']).optional(),
-    error: z.string().max(100_000).optional(),
+    error: text(100_000).optional(),
     model: shortText().optional(),
     input_tokens: count.optional(),
     output_tokens: count.optional(),
     usage_details: usageDetailsSchema.optional(),
-    cost_usd: nonNegative.optional(),
-    input: z.unknown().optional(),
-    output: z.unknown().optional(),
-    attributes: z.record(z.string(), z.unknown()).optional(),
+    cost_usd: usd.optional(),
+    input: boundedJson().optional(),
+    output: boundedJson().optional(),
+    attributes: jsonObject().optional(),
     get spans() {
       return z.array(spanSchema).max(TRACE_LIMITS.spans).optional();
     },
@@ -124,27 +123,27 @@ export const traceInputSchema = z.strictObject({
   id: shortText(TRACE_LIMITS.idLength)
     .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -')
     .optional(),
-  project_id: z.string().min(1).max(128).optional(),
+  project_id: shortText(128).optional(),
   timestamp: timestamp.optional(),
-  query: z.string().max(TRACE_LIMITS.textLength),
-  response: z.string().max(TRACE_LIMITS.textLength).nullable().optional(),
+  query: text(TRACE_LIMITS.textLength),
+  response: text(TRACE_LIMITS.textLength).nullable().optional(),
   contexts: z.array(contextSchema).max(TRACE_LIMITS.contexts).default([]),
-  reference: z.string().max(TRACE_LIMITS.textLength).optional().describe('a reference (ground-truth) answer'),
+  reference: text(TRACE_LIMITS.textLength).optional().describe('a reference (ground-truth) answer'),
   model: shortText().optional(),
   provider: shortText().optional(),
   input_tokens: count.optional(),
   output_tokens: count.optional(),
   token_count: count.optional(),
   usage_details: usageDetailsSchema.optional(),
-  latency_ms: nonNegative.optional(),
-  cost_usd: nonNegative.optional().describe('when absent, computed from model and tokens (docs/pricing.md)'),
+  latency_ms: latency.optional(),
+  cost_usd: usd.optional().describe('when absent, computed from model and tokens (docs/pricing.md)'),
   cost_source: z.enum(['client', 'computed']).optional().describe("who worked out cost_usd; default 'client'"),
   user_id: shortText().optional(),
   session_id: shortText().optional(),
-  tags: z.array(z.string().min(1).max(TRACE_LIMITS.tagLength)).max(TRACE_LIMITS.tags).default([]),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  tags: z.array(shortText(TRACE_LIMITS.tagLength)).max(TRACE_LIMITS.tags).default([]),
+  metadata: jsonObject().default({}),
   status: z.enum(['success', 'error']).optional(),
-  error: z.string().max(100_000).nullable().optional(),
+  error: text(100_000).nullable().optional(),
   spans: z.array(spanSchema).max(TRACE_LIMITS.spans).optional(),
 });
 

@@ -1,15 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { CustomMetricConfig } from '../../core/index.js';
+import { boundedNumber, dbText, int4, jsonObject, VALUE_LIMITS, type CustomMetricConfig } from '../../core/index.js';
 import { notApplicable, unitScore, type Metric } from '../contract.js';
 
+// The endpoint's answer is stored like any input: the same rules as ingest (core/schemas/safe.ts).
 const replySchema = z.object({
   score: z.number().nullable(),
-  label: z.string().max(100).nullable().optional(),
-  reason: z.string().max(10_000).optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-  cost_usd: z.number().nonnegative().optional(),
-  tokens: z.number().int().nonnegative().optional(),
+  label: dbText({ max: 100 }).nullable().optional(),
+  reason: dbText({ max: 10_000 }).optional(),
+  details: jsonObject().optional(),
+  cost_usd: boundedNumber(VALUE_LIMITS.usd).optional(),
+  tokens: int4().optional(),
 });
 
 /** Retryable failure of a custom webhook metric (the job is retried). */
@@ -39,6 +40,9 @@ export function webhookMetric(cfg: Extract<CustomMetricConfig, { type: 'webhook'
       try {
         res = await doFetch(cfg.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(cfg.timeout_ms) });
       } catch (e) {
+        // fetch throws a TypeError without a cause when it cannot even build the request (a bad
+        // URL): that fails the same way every time, so it is an answer, not a reason to retry.
+        if (e instanceof TypeError && e.cause === undefined) return notApplicable(`custom metric ${cfg.name} cannot be called: ${e.message}`, `webhook:${cfg.name}`);
         throw new WebhookMetricError(`custom metric ${cfg.name}: ${(e as Error).message}`);
       }
       const text = await res.text().catch(() => '');

@@ -1,5 +1,6 @@
 // Reading OpenTelemetry attributes: first-present lookups and OpenInference's flattened lists
 // (`retrieval.documents.0.document.content`, `llm.input_messages.1.message.role`).
+import { VALUE_LIMITS } from '../../core/schemas/safe.js';
 import type { AttrValue, Attributes } from './model.js';
 
 /** The first attribute among `keys` that is a non-empty string (numbers are stringified). */
@@ -22,10 +23,10 @@ export function num(a: Attributes, ...keys: string[]): number | undefined {
   return undefined;
 }
 
-/** Non-negative integer token counts; anything else is ignored rather than rejecting the span. */
+/** Token counts in the stored range; anything else is ignored rather than rejecting the span. */
 export function count(a: Attributes, ...keys: string[]): number | undefined {
   const n = num(a, ...keys);
-  return n !== undefined && n >= 0 ? Math.round(n) : undefined;
+  return n !== undefined && n >= 0 && n <= VALUE_LIMITS.tokens ? Math.round(n) : undefined;
 }
 
 /**
@@ -37,7 +38,7 @@ export function indexed(a: Attributes, prefix: string): Array<Record<string, Att
   if (Array.isArray(whole)) return whole.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? x : { value: x }));
   if (typeof whole === 'string' && whole.startsWith('[')) {
     try {
-      const parsed = JSON.parse(whole) as unknown;
+      const parsed = parseAttrJson(whole);
       if (Array.isArray(parsed)) return parsed.map((x: AttrValue) => (x && typeof x === 'object' && !Array.isArray(x) ? x : { value: x }));
     } catch {
       // not JSON after all: fall through to the flattened form
@@ -53,10 +54,14 @@ export function indexed(a: Attributes, prefix: string): Array<Record<string, Att
     if (!Number.isInteger(n) || n < 0 || i < 0) continue;
     let row = rows.get(n);
     if (!row) rows.set(n, (row = {}));
-    row[rest.slice(i + 1)] = a[k]!;
+    const field = rest.slice(i + 1);
+    if (field !== '__proto__') row[field] = a[k]!;
   }
   return [...rows.entries()].sort((x, y) => x[0] - y[0]).map((e) => e[1]);
 }
+
+/** JSON inside an attribute string, without `__proto__` keys (they would be refused when stored). */
+export const parseAttrJson = (text: string): unknown => JSON.parse(text, (k, v: unknown) => (k === '__proto__' ? undefined : v));
 
 /** A value that may be a JSON string: parsed when it looks like JSON, otherwise as is. */
 export function maybeJson(v: AttrValue | undefined): unknown {
@@ -64,7 +69,7 @@ export function maybeJson(v: AttrValue | undefined): unknown {
   const t = v.trimStart();
   if (!(t.startsWith('{') || t.startsWith('['))) return v;
   try {
-    return JSON.parse(v) as unknown;
+    return parseAttrJson(v);
   } catch {
     return v;
   }

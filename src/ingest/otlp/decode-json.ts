@@ -2,6 +2,8 @@
 // base64), enums are integers, int64 may be a string or a number. Receivers must accept both the
 // lowerCamelCase and the original snake_case field names and ignore unknown fields.
 import { errors } from '../../core/errors.js';
+import { isReservedKey } from '../../core/schemas/safe.js';
+import { Pacer } from './bounds.js';
 import { badId, nanosToMs, type AttrValue, type Attributes, type DecodedExport, type OtlpSpan } from './model.js';
 
 type Obj = Record<string, unknown>;
@@ -35,17 +37,24 @@ function id(v: unknown): string {
 
 function anyValue(v: unknown, depth = 0): AttrValue {
   if (!isObj(v) || depth > 16) return null;
+  // Values of the wrong JSON type are read as scalars or dropped, never coerced: String() or
+  // Number() of a client's object runs its "toString" key, which may not be a function.
   const s = get(v, 'stringValue');
-  if (s !== undefined) return typeof s === 'string' ? s : String(s);
+  if (s !== undefined) return scalarText(s);
   const b = get(v, 'boolValue');
   if (b !== undefined) return b === true || b === 'true';
   const i = get(v, 'intValue');
   if (i !== undefined) {
+    if (typeof i === 'number') return Number.isFinite(i) ? i : null;
+    if (typeof i !== 'string' || !/^-?\d{1,20}$/.test(i)) return null;
     const n = Number(i);
-    return Number.isSafeInteger(n) ? n : String(i);
+    return Number.isSafeInteger(n) ? n : i;
   }
   const d = get(v, 'doubleValue');
-  if (d !== undefined) return typeof d === 'number' ? d : Number(d);
+  if (d !== undefined) {
+    const n = typeof d === 'number' ? d : typeof d === 'string' ? Number(d) : NaN;
+    return Number.isFinite(n) ? n : null;
+  }
   const a = get(v, 'arrayValue');
   if (a !== undefined) return isObj(a) && Array.isArray(a.values) ? a.values.map((x) => anyValue(x, depth + 1)) : [];
   const kv = get(v, 'kvlistValue');
@@ -55,10 +64,17 @@ function anyValue(v: unknown, depth = 0): AttrValue {
   return null;
 }
 
+/** A string field as text: numbers and booleans as written, anything else as nothing. */
+function scalarText(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+}
+
+// `__proto__` is dropped: assigned as a key it would replace the object's prototype.
 function keyValues(items: unknown, depth = 0): Attributes {
   const out: Attributes = {};
   if (!Array.isArray(items)) return out;
-  for (const kv of items) if (isObj(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, depth);
+  for (const kv of items) if (isObj(kv) && typeof kv.key === 'string' && !isReservedKey(kv.key)) out[kv.key] = anyValue(kv.value, depth);
   return out;
 }
 
@@ -66,7 +82,7 @@ const ENUMS: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5,
   STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2,
 };
-const enumInt = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? (ENUMS[v] ?? (Number(v) || 0)) : 0);
+const enumInt = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? (Object.hasOwn(ENUMS, v) ? ENUMS[v]! : Number(v) || 0) : 0);
 
 function convert(s: Obj, resource: Attributes, scope: OtlpSpan['scope']): OtlpSpan | string {
   const traceId = id(get(s, 'traceId'));
@@ -101,27 +117,32 @@ function convert(s: Obj, resource: Attributes, scope: OtlpSpan['scope']): OtlpSp
   };
 }
 
-/** Decode a parsed OTLP/JSON ExportTraceServiceRequest; a body of the wrong shape is a 400 saying where. */
-export function decodeJsonExport(body: unknown): DecodedExport {
+/**
+ * Decode a parsed OTLP/JSON ExportTraceServiceRequest, yielding to the event loop every few hundred
+ * spans; a body of the wrong shape is a 400 saying where.
+ */
+export async function decodeJsonExport(body: unknown): Promise<DecodedExport> {
   if (!isObj(body)) malformed('the body', 'must be a JSON object with "resourceSpans"');
   const out: DecodedExport = { spans: [], rejected: [] };
-  list(body, 'resourceSpans', 'body').forEach((rs, i) => {
+  const pace = new Pacer();
+  for (const [i, rs] of list(body, 'resourceSpans', 'body').entries()) {
     const at = `resourceSpans.${i}`;
     if (!isObj(rs)) malformed(at, 'must be an object');
     const resource = isObj(rs.resource) ? keyValues(rs.resource.attributes) : {};
     // instrumentationLibrarySpans: the name before OTLP 0.15, still sent by old exporters.
     const scopes = [...list(rs, 'scopeSpans', at), ...list(rs, 'instrumentationLibrarySpans', at)];
-    scopes.forEach((ss, j) => {
+    for (const [j, ss] of scopes.entries()) {
       const sat = `${at}.scopeSpans.${j}`;
       if (!isObj(ss)) malformed(sat, 'must be an object');
       const sc = get(ss, 'scope') ?? get(ss, 'instrumentationLibrary');
-      const scope = isObj(sc) ? { name: String(sc.name ?? ''), version: String(sc.version ?? '') } : { name: '', version: '' };
-      list(ss, 'spans', sat).forEach((s, k) => {
+      const scope = isObj(sc) ? { name: scalarText(sc.name) ?? '', version: scalarText(sc.version) ?? '' } : { name: '', version: '' };
+      for (const [k, s] of list(ss, 'spans', sat).entries()) {
+        await pace.tick();
         const span = isObj(s) ? convert(s, resource, scope) : 'must be an object';
         if (typeof span === 'string') out.rejected.push({ where: `${sat}.spans.${k}`, reason: span, count: 1 });
         else out.spans.push(span);
-      });
-    });
-  });
+      }
+    }
+  }
   return out;
 }

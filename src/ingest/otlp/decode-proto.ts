@@ -1,4 +1,6 @@
 import { errors } from '../../core/errors.js';
+import { isReservedKey } from '../../core/schemas/safe.js';
+import { Pacer } from './bounds.js';
 import { badId, nanosToMs, type AttrValue, type Attributes, type DecodedExport, type OtlpSpan } from './model.js';
 import { decodeExportRequest, type PbAnyValue, type PbKeyValue, type PbSpan } from './proto.js';
 
@@ -38,7 +40,8 @@ function anyValue(v: PbAnyValue | null | undefined, depth = 0): AttrValue {
 
 function keyValues(list: PbKeyValue[], depth = 0): Attributes {
   const out: Attributes = {};
-  for (const kv of list) out[kv.key] = anyValue(kv.value, depth);
+  // `__proto__` is dropped: assigned as a key it would replace the object's prototype.
+  for (const kv of list) if (!isReservedKey(kv.key)) out[kv.key] = anyValue(kv.value, depth);
   return out;
 }
 
@@ -69,8 +72,11 @@ function convert(s: PbSpan, resource: Attributes, scope: OtlpSpan['scope']): Otl
   };
 }
 
-/** Decode an OTLP/protobuf ExportTraceServiceRequest; a buffer that is not one is a 400 saying why. */
-export function decodeProtobufExport(body: Uint8Array): DecodedExport {
+/**
+ * Decode an OTLP/protobuf ExportTraceServiceRequest (spans are converted a few hundred at a time,
+ * yielding between); a buffer that is not one is a 400 saying why.
+ */
+export async function decodeProtobufExport(body: Uint8Array): Promise<DecodedExport> {
   let req;
   try {
     req = decodeExportRequest(body);
@@ -81,16 +87,18 @@ export function decodeProtobufExport(body: Uint8Array): DecodedExport {
     );
   }
   const out: DecodedExport = { spans: [], rejected: [] };
-  req.resourceSpans.forEach((rs, i) => {
+  const pace = new Pacer();
+  for (const [i, rs] of req.resourceSpans.entries()) {
     const resource = keyValues(rs.resource?.attributes ?? []);
-    rs.scopeSpans.forEach((ss, j) => {
+    for (const [j, ss] of rs.scopeSpans.entries()) {
       const scope = { name: ss.scope?.name ?? '', version: ss.scope?.version ?? '' };
-      ss.spans.forEach((s, k) => {
+      for (const [k, s] of ss.spans.entries()) {
+        await pace.tick();
         const span = convert(s, resource, scope);
         if (typeof span === 'string') out.rejected.push({ where: `resourceSpans.${i}.scopeSpans.${j}.spans.${k}`, reason: span, count: 1 });
         else out.spans.push(span);
-      });
-    });
-  });
+      }
+    }
+  }
   return out;
 }

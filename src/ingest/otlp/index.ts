@@ -1,3 +1,4 @@
+export { checkJsonBounds, checkProtobufBounds, OTLP_LIMITS } from './bounds.js';
 export { decodeProtobufExport } from './decode-proto.js';
 export { decodeJsonExport } from './decode-json.js';
 export { createOtlpReceiver, type ExportOutcome, type OtlpReceiver, type OtlpReceiverDeps } from './receiver.js';

@@ -3,7 +3,7 @@
 // OpenInference flattened messages ({'message.role', 'message.content'}), LangChain ({type:'human'}),
 // Gemini ({role:'model', parts:[{text}]}), and JSON-encoded strings of any of these.
 
-import { indexed } from './attrs.js';
+import { indexed, parseAttrJson } from './attrs.js';
 import type { Attributes } from './model.js';
 
 type Obj = Record<string, unknown>;
@@ -18,7 +18,7 @@ export function unwrapJson(v: unknown, depth = 0): unknown {
   const t = v.trim();
   if (!(t.startsWith('{') || t.startsWith('[') || (t.startsWith('"') && t.endsWith('"')))) return v;
   try {
-    return unwrapJson(JSON.parse(t) as unknown, depth + 1);
+    return unwrapJson(parseAttrJson(t), depth + 1);
   } catch {
     return v;
   }
@@ -30,8 +30,9 @@ function roleOf(m: Obj): string | undefined {
 }
 
 /** The text of one message or content part list, or undefined when it has none. */
-export function messageText(m: unknown): string | undefined {
+export function messageText(m: unknown, depth = 0): string | undefined {
   if (typeof m === 'string') return m;
+  if (depth > 16) return undefined; // attribute JSON is the client's: bound the recursion
   if (Array.isArray(m)) {
     const parts = m.map((p) => (typeof p === 'string' ? p : isObj(p) && (p.type === undefined || p.type === 'text' || p.type === 'input_text' || p.type === 'output_text') ? textField(p) : undefined));
     const texts = parts.filter((p): p is string => typeof p === 'string' && p !== '');
@@ -39,14 +40,14 @@ export function messageText(m: unknown): string | undefined {
   }
   if (!isObj(m)) return undefined;
   for (const k of ['content', 'message.content', 'text', 'parts', 'contents']) {
-    const t = messageText(m[k]);
+    const t = messageText(m[k], depth + 1);
     if (t) return t;
   }
   // OpenInference content items, flattened (`message.contents.0.message_content.text`) or as a list.
   const items = indexed(m as Attributes, 'message.contents');
   const t = messageText(items.map((p) => p['message_content.text']).filter((x) => typeof x === 'string'));
   if (t) return t;
-  if (isObj(m.message)) return messageText(m.message);
+  if (isObj(m.message)) return messageText(m.message, depth + 1);
   return undefined;
 }
 

@@ -187,3 +187,9 @@ export function decodeExportResponse(body: Uint8Array): { rejectedSpans: number;
 export function decodeStatus(body: Uint8Array): { code: number; message: string } {
   return statusType.toObject(statusType.decode(body), { defaults: true }) as { code: number; message: string };
 }
+
+/** The request's message type, for walking the wire format without decoding it (bounds.ts). */
+export function exportRequestType(): protobuf.Type {
+  root.resolveAll();
+  return requestType;
+}

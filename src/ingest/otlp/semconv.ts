@@ -133,7 +133,7 @@ export function spanContexts(a: Attributes): Context[] {
     const meta = maybeJson(d['document.metadata'] ?? undefined);
     out.push({
       text,
-      ...(id !== undefined && id !== null ? { source: String(id) } : {}),
+      ...(typeof id === 'string' || typeof id === 'number' ? { source: String(id) } : {}),
       ...(score !== undefined && Number.isFinite(score) ? { score } : {}),
       ...(meta && typeof meta === 'object' && !Array.isArray(meta) ? { metadata: meta as Record<string, unknown> } : {}),
     });
@@ -148,7 +148,7 @@ export function spanContexts(a: Attributes): Context[] {
     if (typeof text !== 'string') continue;
     out.push({
       text,
-      ...(doc.id !== undefined ? { source: String(doc.id) } : {}),
+      ...(typeof doc.id === 'string' || typeof doc.id === 'number' ? { source: String(doc.id) } : {}),
       ...(typeof doc.score === 'number' ? { score: doc.score } : {}),
     });
   }

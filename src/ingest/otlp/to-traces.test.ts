@@ -73,8 +73,8 @@ describe('OTel spans → Aether traces', () => {
     assert.deepEqual(rejected.map((r) => r.count), [1, 2]);
   });
 
-  it('decodes OTLP/JSON with snake_case names, string enums and base64 ids', () => {
-    const d = decodeJsonExport({
+  it('decodes OTLP/JSON with snake_case names, string enums and base64 ids', async () => {
+    const d = await decodeJsonExport({
       resource_spans: [{
         scope_spans: [{
           spans: [{

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBodySchema, errors } from '../../core/index.js';
+import { dbText, errorBodySchema, errors, idParam } from '../../core/index.js';
 import { ROLES, type ApiKeyRecord, type Project, type Role, type User } from '../../storage/index.js';
 import type { RouteDeps } from '../deps.js';
 import { createUser } from '../session/index.js';
@@ -13,7 +13,7 @@ const userView = userOutSchema.extend({ created_at: z.string() });
 const errs = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 const secured: Array<Record<string, string[]>> = [{ session: [] }];
 const tags = ['dashboard'];
-const name = z.string().trim().min(1).max(200);
+const name = dbText({ max: 200 }).trim().min(1);
 
 const toProject = (p: Project) => ({ id: p.id, org_id: p.orgId, name: p.name, slug: p.slug, created_at: p.createdAt.toISOString() });
 const toKey = (k: ApiKeyRecord) => ({
@@ -63,7 +63,7 @@ export function adminRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       },
     );
 
-    const params = z.object({ id: z.string().min(1) });
+    const params = z.object({ id: idParam() });
     app.get(
       '/api/v1/projects/:id/keys',
       { schema: { tags, summary: 'API keys of a project (never their secrets)', security: secured, params, response: { 200: z.object({ data: z.array(keyView) }), ...errs } } },
@@ -87,7 +87,7 @@ export function adminRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
 
     app.post(
       '/api/v1/projects/:id/keys/:keyId/revoke',
-      { schema: { tags, summary: 'Revoke an API key (takes effect at once in this process, within 2 s in others)', security: secured, params: params.extend({ keyId: z.string().min(1) }), response: { 200: keyView, ...errs } } },
+      { schema: { tags, summary: 'Revoke an API key (takes effect at once in this process, within 2 s in others)', security: secured, params: params.extend({ keyId: idParam() }), response: { 200: keyView, ...errs } } },
       async (req) => {
         const user = await signedIn(req);
         allow(user, ['owner', 'member'], 'revoke API keys');
@@ -113,7 +113,7 @@ export function adminRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags,
           summary: 'Add a user to your organization (owner)',
           security: secured,
-          body: z.strictObject({ email: z.email().max(320), name: z.string().trim().max(200).optional().transform((v) => v || undefined), password: z.string().min(8, 'must be at least 8 characters').max(1024), role: z.enum(ROLES) }),
+          body: z.strictObject({ email: z.email().max(320), name: dbText({ max: 200 }).trim().optional().transform((v) => v || undefined), password: dbText({ max: 1024 }).min(8, 'must be at least 8 characters'), role: z.enum(ROLES) }),
           response: { 201: userView, ...errs },
         },
       },

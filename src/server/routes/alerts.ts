@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { alertConfigViewSchema, alertOutSchema, alertQuerySchema, errorBodySchema, errors } from '../../core/index.js';
+import { alertConfigViewSchema, alertOutSchema, alertQuerySchema, errorBodySchema, errors, idParam } from '../../core/index.js';
 import { channels } from '../../alerts/index.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
@@ -30,7 +30,7 @@ export function alertRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/v1/alert-config/:project_id',
-      { schema: { tags: ['alerts'], summary: 'The project’s alert config (defaults filled in, secrets masked)', security: secured, params: z.object({ project_id: z.string() }), response: { 200: alertConfigViewSchema, ...errs } } },
+      { schema: { tags: ['alerts'], summary: 'The project’s alert config (defaults filled in, secrets masked)', security: secured, params: z.object({ project_id: idParam() }), response: { 200: alertConfigViewSchema, ...errs } } },
       async (req) => alerts.settings.view(ownProject(await auth.authenticate(req.headers), req.params.project_id)),
     );
 
@@ -42,7 +42,7 @@ export function alertRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           summary: 'Set alert rules and channels',
           description: 'Fields of the seed (slack_webhook_url, slack_enabled, hallucination_threshold, hallucination_alerts_enabled, daily_cost_budget_usd, cost_spike_alerts_enabled, latency_p95_threshold_ms, latency_alerts_enabled) plus error rate, windows, minimum samples, cooldown, severity and a signed webhook. Omitted fields take their defaults.',
           security: secured,
-          params: z.object({ project_id: z.string() }),
+          params: z.object({ project_id: idParam() }),
           body: z.unknown().meta({ description: 'AlertConfig' }),
           response: { 200: alertConfigViewSchema, ...errs },
         },
@@ -62,7 +62,7 @@ export function alertRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['alerts'],
           summary: 'Send a test message to every enabled channel',
           security: secured,
-          params: z.object({ project_id: z.string() }),
+          params: z.object({ project_id: idParam() }),
           response: { 200: z.object({ results: z.array(z.object({ channel: z.string(), ok: z.boolean(), error: z.string().optional() })) }), ...errs },
         },
       },
@@ -94,7 +94,7 @@ export function alertRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['alerts'],
           summary: 'One alert with its notifications and every delivery attempt',
           security: secured,
-          params: z.object({ id: z.string() }),
+          params: z.object({ id: idParam() }),
           response: { 200: alertOutSchema.extend({ deliveries: z.array(deliverySchema) }), ...errs },
         },
       },
@@ -123,7 +123,7 @@ export function alertRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['alerts'],
           summary: 'Resolve an open alert by hand',
           security: secured,
-          params: z.object({ id: z.string() }),
+          params: z.object({ id: idParam() }),
           response: { 200: alertOutSchema, 409: errorBodySchema, ...errs },
         },
       },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBodySchema, errors } from '../../core/index.js';
+import { boundedNumber, dbText, errorBodySchema, errors, idParam, VALUE_LIMITS } from '../../core/index.js';
 import { resolveRange, WINDOWS } from '../../analytics/index.js';
 import type { RouteDeps } from '../deps.js';
 
@@ -10,8 +10,8 @@ const body = z.record(z.string(), z.unknown());
 const errs = { 200: body, 201: body, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
 const range = {
   window: z.enum(Object.keys(WINDOWS) as [string, ...string[]]).optional().describe('default 24h; ignored when from is given'),
-  from: z.string().optional(),
-  to: z.string().optional(),
+  from: dbText({ max: 64 }).optional(),
+  to: dbText({ max: 64 }).optional(),
 };
 const MAX_POINTS = 2000;
 
@@ -59,11 +59,11 @@ export function analyticsRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     );
 
     const budgetBody = z.strictObject({
-      name: z.string().min(1).max(200),
+      name: dbText({ min: 1, max: 200 }),
       scope: z.enum(['project', 'model', 'user']).default('project'),
-      scope_value: z.string().min(1).max(256).optional().describe('the model or user id, for those scopes'),
+      scope_value: dbText({ min: 1, max: 256 }).optional().describe('the model or user id, for those scopes'),
       period: z.enum(['daily', 'weekly', 'monthly']),
-      amount_usd: z.number().positive().finite(),
+      amount_usd: boundedNumber(VALUE_LIMITS.usd).positive(),
     });
     app.post('/api/v1/budgets', { schema: { tags: ['costs'], summary: 'Create a budget (periods are UTC days, ISO weeks, calendar months)', security: secured, body: budgetBody, response: { ...errs } } }, async (req, reply) => {
       const projectId = await projectOf(req.headers);
@@ -81,10 +81,10 @@ export function analyticsRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       if (!b) throw errors.notFound(`No budget "${id}" in this project`);
       return b;
     };
-    app.get('/api/v1/budgets/:id/status', { schema: { tags: ['costs'], summary: 'Spent, remaining, % used and projected spend at period end', security: secured, params: z.object({ id: z.string() }), response: { ...errs } } }, async (req) =>
+    app.get('/api/v1/budgets/:id/status', { schema: { tags: ['costs'], summary: 'Spent, remaining, % used and projected spend at period end', security: secured, params: z.object({ id: idParam() }), response: { ...errs } } }, async (req) =>
       costs.budgetStatus(await budgetOr404(await projectOf(req.headers), req.params.id)),
     );
-    app.delete('/api/v1/budgets/:id', { schema: { tags: ['costs'], summary: 'Delete a budget', security: secured, params: z.object({ id: z.string() }), response: { ...errs } } }, async (req, reply) => {
+    app.delete('/api/v1/budgets/:id', { schema: { tags: ['costs'], summary: 'Delete a budget', security: secured, params: z.object({ id: idParam() }), response: { ...errs } } }, async (req, reply) => {
       const projectId = await projectOf(req.headers);
       await budgetOr404(projectId, req.params.id);
       await store.budgets.remove(projectId, req.params.id);

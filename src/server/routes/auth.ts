@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AetherError, errorBodySchema, errors } from '../../core/index.js';
+import { AetherError, dbText, errorBodySchema, errors } from '../../core/index.js';
 import type { User } from '../../storage/index.js';
 import type { RouteDeps } from '../deps.js';
 import { createFirstOwner, createLoginLimiter, dummyHash, forgetSetupToken, readCookie, sessionCookie, tokenHash, verifyPassword } from '../session/index.js';
@@ -12,13 +12,13 @@ const meSchema = signedInSchema.extend({
   org: z.object({ id: z.string(), name: z.string() }),
   projects: z.array(z.object({ id: z.string(), name: z.string(), slug: z.string() })),
 });
-const loginBody = z.strictObject({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
+const loginBody = z.strictObject({ email: dbText({ max: 320 }).trim().min(1), password: dbText({ min: 1, max: 1024 }) });
 const setupBody = z.strictObject({
-  token: z.string().min(1).max(200),
+  token: dbText({ min: 1, max: 200 }),
   email: z.email().max(320),
-  password: z.string().min(8, 'must be at least 8 characters').max(1024),
+  password: dbText({ max: 1024 }).min(8, 'must be at least 8 characters'),
   // An empty name from a form field means no name.
-  name: z.string().trim().max(200).optional().transform((v) => v || undefined),
+  name: dbText({ max: 200 }).trim().optional().transform((v) => v || undefined),
 });
 const errs = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema };
 const tags = ['dashboard'];

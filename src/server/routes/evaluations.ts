@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBodySchema, errors, evaluationConfigSchema, evaluationOutSchema, evaluationQuerySchema } from '../../core/index.js';
+import { dbText, errorBodySchema, errors, evaluationConfigSchema, evaluationOutSchema, evaluationQuerySchema, idParam, inQueryRange } from '../../core/index.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 
@@ -16,7 +16,7 @@ function ownProject(p: Principal, ref: string): string {
 const day = (s: string | undefined, fallback: Date) => {
   if (!s) return fallback;
   const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw errors.validation([{ field: 'from/to', message: 'must be an ISO 8601 date or time' }]);
+  if (!inQueryRange(d)) throw errors.validation([{ field: 'from/to', message: 'must be an ISO 8601 date or time between 1970 and 9999' }]);
   return d;
 };
 
@@ -26,7 +26,7 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/v1/projects/:id/evaluation-config',
-      { schema: { tags: ['evaluations'], summary: 'The project’s evaluation config (defaults filled in)', security: secured, params: z.object({ id: z.string() }), response: { 200: evaluationConfigSchema, ...errs } } },
+      { schema: { tags: ['evaluations'], summary: 'The project’s evaluation config (defaults filled in)', security: secured, params: z.object({ id: idParam() }), response: { 200: evaluationConfigSchema, ...errs } } },
       async (req) => evals.settings.get(ownProject(await auth.authenticate(req.headers), req.params.id)),
     );
 
@@ -37,7 +37,7 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['evaluations'],
           summary: 'Set which metrics run, the sampling rate, thresholds and custom metrics',
           security: secured,
-          params: z.object({ id: z.string() }),
+          params: z.object({ id: idParam() }),
           body: z.unknown().meta({ description: 'EvaluationConfig: enabled, metrics[], sampling_rate, hallucination_threshold, evaluator, thresholds{}, custom_metrics[]' }),
           response: { 200: evaluationConfigSchema, ...errs },
         },
@@ -66,7 +66,7 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['evaluations'],
           summary: 'Evaluation (judge) spend per UTC day',
           security: secured,
-          querystring: z.strictObject({ from: z.string().optional(), to: z.string().optional() }),
+          querystring: z.strictObject({ from: dbText({ max: 64 }).optional(), to: dbText({ max: 64 }).optional() }),
           response: {
             200: z.object({ total_usd: z.number(), days: z.array(z.object({ day: z.string(), cost_usd: z.number(), tokens: z.number(), evaluations: z.number() })) }),
             ...errs,
@@ -89,8 +89,8 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['evaluations'],
           summary: 'Queue the trace for (re-)evaluation',
           security: secured,
-          params: z.object({ id: z.string().min(1).max(128) }),
-          body: z.strictObject({ metrics: z.array(z.string().min(1)).max(50).optional() }).optional(),
+          params: z.object({ id: idParam() }),
+          body: z.strictObject({ metrics: z.array(dbText({ min: 1, max: 128 })).max(50).optional() }).optional(),
           response: { 202: z.object({ trace_id: z.string(), queued: z.literal(true), metrics: z.array(z.string()) }), ...errs },
         },
       },
@@ -113,7 +113,7 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['evaluations'],
-          summary: 'Evaluation queue depth and lag, and this project’s dead-lettered jobs',
+          summary: 'This project’s evaluation queue depth and lag, and its dead-lettered jobs',
           security: secured,
           response: {
             200: z.object({
@@ -130,7 +130,7 @@ export function evaluationRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       },
       async (req) => {
         const p = await auth.authenticate(req.headers);
-        const [s, dead] = await Promise.all([evals.queue.stats(), evals.queue.deadLetters(p.project.id, 50)]);
+        const [s, dead] = await Promise.all([evals.queue.stats(p.project.id), evals.queue.deadLetters(p.project.id, 50)]);
         return {
           kind: evals.queue.kind,
           pending: s.pending,

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { traceQuerySchema, type Trace } from '../../core/index.js';
+import { dbText, traceQuerySchema, type Trace } from '../../core/index.js';
 import { resolveRange } from '../../analytics/index.js';
 import type { RouteDeps } from '../deps.js';
 
@@ -27,7 +27,7 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['export'],
           summary: 'Traces of a time range as CSV or a JSON array (streamed, oldest first)',
           security: secured,
-          querystring: z.strictObject({ format: z.enum(['csv', 'json']).default('csv'), from: z.string().optional(), to: z.string().optional(), window: z.string().optional(), limit: z.coerce.number().int().min(1).max(1_000_000).default(100_000) }),
+          querystring: z.strictObject({ format: z.enum(['csv', 'json']).default('csv'), from: dbText({ max: 64 }).optional(), to: dbText({ max: 64 }).optional(), window: dbText({ max: 16 }).optional(), limit: z.coerce.number().int().min(1).max(1_000_000).default(100_000) }),
         },
       },
       async (req, reply) => {
@@ -62,7 +62,7 @@ export function exportRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['export'],
           summary: 'Cost per day, or per model/user/tag/provider over the range, as CSV or JSON',
           security: secured,
-          querystring: z.strictObject({ format: z.enum(['csv', 'json']).default('csv'), by: z.enum(['day', 'model', 'user', 'tag', 'provider']).default('day'), from: z.string().optional(), to: z.string().optional(), window: z.string().optional() }),
+          querystring: z.strictObject({ format: z.enum(['csv', 'json']).default('csv'), by: z.enum(['day', 'model', 'user', 'tag', 'provider']).default('day'), from: dbText({ max: 64 }).optional(), to: dbText({ max: 64 }).optional(), window: dbText({ max: 16 }).optional() }),
         },
       },
       async (req, reply) => {

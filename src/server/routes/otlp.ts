@@ -3,7 +3,7 @@ import { gunzip, inflate } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AetherError, errors } from '../../core/errors.js';
-import { createOtlpReceiver, decodeJsonExport, decodeProtobufExport, encodeExportResponse, encodeStatus, type DecodedExport } from '../../ingest/index.js';
+import { checkJsonBounds, checkProtobufBounds, createOtlpReceiver, decodeJsonExport, decodeProtobufExport, encodeExportResponse, encodeStatus, type DecodedExport } from '../../ingest/index.js';
 import { spansRepo } from '../../storage/index.js';
 import type { RouteDeps } from '../deps.js';
 import { toAetherError } from '../errors.js';
@@ -35,15 +35,20 @@ async function decompress(req: FastifyRequest, body: Buffer, limit: number): Pro
   }
 }
 
-function decode(req: FastifyRequest, body: Buffer): DecodedExport {
-  if (isProtobuf(req)) return decodeProtobufExport(body);
+/** Decode after checking element counts and nesting on the raw bytes (yielding as it walks). */
+async function decode(req: FastifyRequest, body: Buffer): Promise<DecodedExport> {
+  if (isProtobuf(req)) {
+    await checkProtobufBounds(body);
+    return await decodeProtobufExport(body);
+  }
+  await checkJsonBounds(body);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (e) {
     throw errors.badRequest(`Body is not valid JSON: ${(e as Error).message}`, 'invalid_json');
   }
-  return decodeJsonExport(parsed);
+  return await decodeJsonExport(parsed);
 }
 
 /** Answer in the request's encoding: ExportTraceServiceResponse on success, google.rpc.Status on error. */
@@ -102,7 +107,7 @@ export function otlpRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       async (req, reply) => {
         const principal = await deps.auth.authenticate(req.headers);
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const decoded = decode(req, await decompress(req, raw, limit));
+        const decoded = await decode(req, await decompress(req, raw, limit));
         const out = await receiver.export(principal.project, decoded);
         if (out.appendedSpans) deps.metrics.spansIngested.inc(out.appendedSpans);
         if (out.evaluationsQueued) deps.evals.queue.nudge();

@@ -5,6 +5,7 @@ import {
   errorBodySchema,
   errors,
   evaluationOutSchema,
+  idParam,
   ingestResultSchema,
   traceInputSchema,
   tracePageSchema,
@@ -81,7 +82,7 @@ export function traceRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           tags: ['traces'],
           summary: 'One trace with its spans',
           security: secured,
-          params: z.object({ id: z.string().min(1).max(128) }),
+          params: z.object({ id: idParam() }),
           response: {
             200: traceOutSchema.extend({ evaluations: z.array(evaluationOutSchema), evaluation_cost_usd: z.number() }),
             404: errorBodySchema,
