@@ -22,6 +22,9 @@ export function parseJsonBody(text: string): unknown {
     throw errors.badRequest(`Body is not valid JSON (${(e as Error).message}); check quoting and brackets`, 'invalid_json');
   }
   const p = jsonProblem(value, MAX_BODY_DEPTH, { text: false });
+  if (p?.message.startsWith('nests deeper')) {
+    throw errors.badRequest(`Body is nested deeper than the limit of ${MAX_BODY_DEPTH} levels (at ${pathOf(p.path.slice(0, 8))}…)`, 'too_deep');
+  }
   if (p) {
     const field = pathOf(p.path) || 'body';
     throw errors.validation([{ field, message: p.message }]);

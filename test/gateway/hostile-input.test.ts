@@ -94,14 +94,17 @@ describe('gateway under hostile input', () => {
   });
 
   it('refuses a body nested 10,000 deep with a 400 naming the depth limit, on every route', async () => {
-    let deep = '1';
-    for (let i = 0; i < 10_000; i++) deep = `{"a":${deep}}`;
-    const raw = (path: string) =>
-      path === '/v1/embeddings' ? `{"model":"openai/text-embedding-3-small","input":"hi","extra":${deep}}` : `{"model":"openai/gpt-4o-mini","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"metadata":${deep}}`;
-    for (const path of ['/v1/chat/completions', '/v1/embeddings', '/v1/messages']) {
-      const res = await post(path, raw(path));
-      assert.equal(res.status, 400, path);
-      assert.match(await res.text(), /nested deeper than the limit of 64 levels/);
+    // 10,000 levels meet the server's body limit (128) first; 100 levels the gateway's own (64).
+    for (const [levels, limit] of [[10_000, 128], [100, 64]] as const) {
+      let deep = '1';
+      for (let i = 0; i < levels; i++) deep = `{"a":${deep}}`;
+      const raw = (path: string) =>
+        path === '/v1/embeddings' ? `{"model":"openai/text-embedding-3-small","input":"hi","extra":${deep}}` : `{"model":"openai/gpt-4o-mini","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"metadata":${deep}}`;
+      for (const path of ['/v1/chat/completions', '/v1/embeddings', '/v1/messages']) {
+        const res = await post(path, raw(path));
+        assert.equal(res.status, 400, path);
+        assert.match(await res.text(), new RegExp(`nested deeper than the limit of ${limit} levels`));
+      }
     }
     let ok = '1';
     for (let i = 0; i < 50; i++) ok = `{"a":${ok}}`;
