@@ -42,6 +42,7 @@ describe(`fuzz (seed ${SEED}, ${Math.round(TIME_MS / 1000)} s over ${endpoints.l
   for (const e of endpoints) {
     it(e.name, async (t) => {
       const budget = Math.max(300, (TIME_MS * e.weight) / totalWeight);
+      await s.settle(); // runs of the previous endpoint cut off by its time limit may still be in flight
       const before = stats.total;
       const crashesBefore = s.crashes.length;
       const property = fc.asyncProperty(e.arb, (input) => e.run(ctx, input));
@@ -53,6 +54,7 @@ describe(`fuzz (seed ${SEED}, ${Math.round(TIME_MS / 1000)} s over ${endpoints.l
         const more = await check(details.counterexamplePath, SHRINK_MS);
         if (more.failed) details = { ...more, numRuns: details.numRuns, numShrinks: details.numShrinks + more.numShrinks };
       }
+      await s.settle();
       const health = await s.send({ method: 'GET', path: '/health', headers: {} }, 10_000);
       t.diagnostic(`${details.numRuns} runs, ${stats.total - before} requests${details.failed ? `, ${details.numShrinks} shrinks` : ''}`);
       if (details.failed) {

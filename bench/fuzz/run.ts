@@ -38,7 +38,7 @@ console.error(`server up in ${Math.round((Date.now() - t0) / 1000)} s`);
 const stats = new Stats();
 const failures = new Map<string, Failure>();
 const ctx: Ctx = { s, stats, healthLimitMs: 1000 };
-const suspects: Array<{ e: Endpoint<unknown>; input: unknown }> = [];
+const suspects: Array<{ e: Endpoint<unknown>; input: unknown; v: Violation }> = [];
 
 /** One class per endpoint, kind, status and server-side cause (ids and numbers folded). */
 function record(endpoint: string, v: Violation, confirmed = true): void {
@@ -53,13 +53,19 @@ function record(endpoint: string, v: Violation, confirmed = true): void {
   }
 }
 
-// Inputs per endpoint in proportion to its weight, interleaved so reads meet what hostile writes left.
+// Inputs per endpoint in proportion to its weight, generated in rounds as the lanes need them and
+// interleaved so reads meet what hostile writes left behind.
 const totalWeight = endpoints.reduce((n, e) => n + e.weight, 0);
-const queues = endpoints.map((e, i) => fc.sample(e.arb, { seed: SEED + i, numRuns: Math.max(3, Math.ceil((REQUESTS * e.weight) / totalWeight)) }).map((input) => ({ e, input })));
+const ROUNDS = 20;
+const perRound = endpoints.map((e) => Math.max(1, Math.ceil((REQUESTS * e.weight) / totalWeight / ROUNDS)));
 const work: Array<{ e: Endpoint<unknown>; input: unknown }> = [];
-for (let i = 0; queues.some((q) => i < q.length); i++) for (const q of queues) if (i < q.length) work.push(q[i]!);
-
-console.error(`${work.length} inputs generated at ${Math.round((Date.now() - t0) / 1000)} s`);
+let round = 0;
+function refill(): void {
+  if (round >= ROUNDS * 2) return; // concurrent targets send several requests per input; twice the rounds is plenty
+  const batches = endpoints.map((e, i) => fc.sample(e.arb, { seed: SEED + i * 1000 + round, numRuns: perRound[i]! }).map((input) => ({ e, input })));
+  for (let j = 0; batches.some((b) => j < b.length); j++) for (const b of batches) if (j < b.length) work.push(b[j]!);
+  round++;
+}
 let sent = 0;
 const timeByEndpoint = new Map<string, number>();
 let stoppedEarly = false;
@@ -67,6 +73,7 @@ const fuzzRequests = () => stats.total - [...stats.byEndpoint].filter(([k]) => k
 
 async function lane(): Promise<void> {
   for (;;) {
+    if (work.length === 0) refill();
     const item = work.shift();
     if (!item || fuzzRequests() >= REQUESTS) return;
     if (Date.now() - t0 > MAX_MS) {
@@ -79,7 +86,7 @@ async function lane(): Promise<void> {
     } catch (e) {
       const v = e instanceof Violation ? e : new Violation('status', `checker threw: ${(e as Error).message}`);
       // With several lanes a crash or a blocked loop cannot be pinned on one request: replay it alone.
-      if (LANES > 1 && (v.kind === 'crash' || v.kind === 'health' || v.kind === 'no-answer')) suspects.push(item);
+      if (LANES > 1 && (v.kind === 'crash' || v.kind === 'health' || v.kind === 'no-answer')) suspects.push({ ...item, v });
       else record(item.e.name, v);
     }
     sent++;
@@ -89,11 +96,13 @@ async function lane(): Promise<void> {
 }
 await Promise.all(Array.from({ length: LANES }, lane));
 console.error(`lanes done at ${Math.round((Date.now() - t0) / 1000)} s; endpoint time ${Math.round([...timeByEndpoint.values()].reduce((a, b) => a + b, 0) / 1000)} s`);
+await s.settle();
 for (const item of suspects) {
   try {
     await item.e.run(ctx, item.input);
+    record(item.e.name, item.v, false);
   } catch (e) {
-    if (e instanceof Violation) record(item.e.name, e, true);
+    record(item.e.name, e instanceof Violation ? e : item.v, true);
   }
 }
 const total = fuzzRequests();

@@ -102,7 +102,8 @@ export const otlpBody = fc
     ],
   }));
 
-const mockModel = fc.oneof({ weight: 5, arbitrary: fc.constantFrom('mock/echo', 'mock/gpt-fuzz') }, { weight: 1, arbitrary: cleanId.map((m) => `mock/${m}`) });
+// mock/fail… always fails by design, so clean models never start with it.
+const mockModel = fc.oneof({ weight: 5, arbitrary: fc.constantFrom('mock/echo', 'mock/gpt-fuzz') }, { weight: 1, arbitrary: cleanId.filter((m) => !m.startsWith('fail')).map((m) => `mock/${m}`) });
 const chatMessage = fc.record({ role: fc.constantFrom('system', 'user', 'assistant'), content: cleanString(80) });
 
 /** POST /v1/chat/completions through the offline mock provider. */
@@ -135,7 +136,8 @@ export const messagesBody = fc.record(
   { requiredKeys: ['model', 'max_tokens', 'messages'] },
 );
 
-const loopbackUrl = fc.constantFrom('http://127.0.0.1:9/hook', 'https://127.0.0.1:9/x', 'http://user:pass@127.0.0.1:9/x', 'http://localhost:9/%00');
+// Credentials or NUL in these URLs are hostile cases (see the regression table), not clean ones.
+const loopbackUrl = fc.constantFrom('http://127.0.0.1:9/hook', 'https://127.0.0.1:9/x', 'http://localhost:9/alerts');
 
 /** PUT /api/v1/alert-config/{project}: seed fields plus rules; URLs only ever point at a closed loopback port. */
 export const alertConfigBody = fc.record({
@@ -151,7 +153,7 @@ export const alertConfigBody = fc.record({
   min_samples: fc.integer({ min: 1, max: 1000 }),
   cooldown_minutes: fc.integer({ min: 0, max: 10_000 }),
   severity: fc.dictionary(fc.constantFrom('hallucination_rate', 'latency_p95', 'error_rate'), fc.constantFrom('info', 'warning', 'critical'), { maxKeys: 2 }),
-}, { requiredKeys: [] });
+}, { requiredKeys: [] }).map((c) => (c.slack_enabled && !c.slack_webhook_url ? { ...c, slack_enabled: false } : c)); // Slack on needs its URL
 
 /** PUT /api/v1/projects/{id}/evaluation-config. */
 export const evaluationConfigBody = fc.record({
@@ -161,7 +163,7 @@ export const evaluationConfigBody = fc.record({
   hallucination_threshold: fc.double({ min: 0, max: 1, noNaN: true }),
   evaluator: fc.constantFrom('auto', 'local'),
   thresholds: fc.dictionary(fc.constantFrom('faithfulness', 'pii'), fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 2 }),
-  custom_metrics: fc.array(fc.record({ type: fc.constant('webhook'), name: fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/), url: loopbackUrl, timeout_ms: fc.integer({ min: 100, max: 500 }) }), { maxLength: 1 }),
+  custom_metrics: fc.array(fc.record({ type: fc.constant('webhook'), name: fc.stringMatching(/^[a-z0-9_]{0,10}$/).map((n) => `cm_${n}`), url: loopbackUrl, timeout_ms: fc.integer({ min: 100, max: 500 }) }), { maxLength: 1 }),
 }, { requiredKeys: [] });
 
 /** POST /api/v1/budgets. */

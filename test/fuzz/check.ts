@@ -84,10 +84,12 @@ export function json<T = Record<string, unknown>>(res: Res): T | undefined {
 }
 
 /** GET the trace with the project key; polls for gateway traces, which are written after the answer. */
-export async function readTrace(ctx: Ctx, id: string, waitMs = 0): Promise<Res> {
+export async function readTrace(ctx: Ctx, id: string, waitMs = 0, as?: Req): Promise<Res> {
   const deadline = Date.now() + waitMs;
+  // Read with the credentials that wrote it (the fuzz sends some writes with the other project's key).
+  const creds = as ? Object.fromEntries(Object.entries(as.headers).filter(([k]) => k === 'x-api-key' || k === 'authorization')) : { 'x-api-key': ctx.s.t.key };
   for (;;) {
-    const r = await ctx.s.send({ method: 'GET', path: `/api/v1/traces/${encodeURIComponent(id)}`, headers: { 'x-api-key': ctx.s.t.key } });
+    const r = await ctx.s.send({ method: 'GET', path: `/api/v1/traces/${encodeURIComponent(id)}`, headers: creds });
     if (r.status === 200 || Date.now() >= deadline) return r;
     await new Promise((ok) => setTimeout(ok, 50));
   }
@@ -95,7 +97,7 @@ export async function readTrace(ctx: Ctx, id: string, waitMs = 0): Promise<Res> 
 
 /** Throw a lost-write Violation unless the trace `id` acknowledged by `res` reads back (with `query` when known). */
 export async function expectStored(ctx: Ctx, endpoint: string, id: string, req: Req, res: Res, expect: { query?: string; waitMs?: number } = {}): Promise<void> {
-  const r = await readTrace(ctx, id, expect.waitMs);
+  const r = await readTrace(ctx, id, expect.waitMs, req);
   ctx.stats.record('GET /api/v1/traces/:id (read-back)', r.status);
   if (r.status !== 200) fail(ctx, endpoint, new Violation('lost-write', `acknowledged trace "${id}" reads back as ${r.status}: ${r.body.toString('utf8').slice(0, 300)}`, req, res));
   const got = json<{ id: string; query: string }>(r);

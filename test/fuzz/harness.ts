@@ -57,6 +57,8 @@ export interface FuzzServer {
   /** The error behind a 5xx, by the answer's x-request-id (captured in an onError hook). */
   errorFor(res: Res): string | undefined;
   send(req: Req, timeoutMs?: number): Promise<Res>;
+  /** Wait (up to `ms`) until no request is in flight: fast-check leaves interrupted runs going. */
+  settle(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,7 +111,15 @@ export async function startFuzzServer(env: Record<string, string> = {}): Promise
   await t.aether.server.listen({ port: 0, host: '127.0.0.1' });
   const addr = t.aether.server.addresses().find((a) => a.family === 'IPv4')!;
   const base = new URL(`http://127.0.0.1:${addr.port}`);
-  const send = (req: Req, timeoutMs = 20_000) => sendTo(base, req, timeoutMs);
+  let inflight = 0;
+  const send = async (req: Req, timeoutMs = 20_000) => {
+    inflight++;
+    try {
+      return await sendTo(base, req, timeoutMs);
+    } finally {
+      inflight--;
+    }
+  };
   const project = (await t.aether.store.projects.get(t.projectId))!;
   await createUser(t.aether.store, { orgId: project.orgId, email: 'fuzz-owner@example.com', password: 'fuzz-password-1', role: 'owner' });
   const login = await send({ method: 'POST', path: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'fuzz-owner@example.com', password: 'fuzz-password-1' }) });
@@ -130,6 +140,10 @@ export async function startFuzzServer(env: Record<string, string> = {}): Promise
     crashes,
     errorFor: (res) => causes.get(String([res.headers['x-request-id']].flat()[0] ?? '')),
     send,
+    async settle(ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (inflight > 0 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+    },
     async close() {
       // Requests whose handler threw after the headers hang; do not wait for their sockets.
       t.aether.server.server.closeAllConnections();

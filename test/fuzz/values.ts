@@ -51,7 +51,7 @@ export const PROTO_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'h
 export const cleanString = (maxLength = 24): fc.Arbitrary<string> =>
   fc.oneof(
     { weight: 5, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength }).filter((s) => s.trim().length > 0) },
-    { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength }).filter((s) => s.trim().length > 0 && !/[\u0000-\u001f]/.test(s)) },
+    { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength }).filter((s) => s.trim().length > 0 && ![...s].some((c) => c.charCodeAt(0) < 0x20)) },
   );
 
 /** An identifier-like string ([A-Za-z0-9._:-]). */
@@ -104,9 +104,9 @@ export const cleanJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(cleanId, cleanString(8), { maxKeys: 3 }),
 );
 
-/** A timestamp a client might send: epoch ms or ISO 8601 with a zone, around now. */
+/** A timestamp a client might send: epoch ms or ISO 8601 with a zone, from a week ago to a few minutes ahead. */
 export const cleanTimestamp: fc.Arbitrary<number | string> = fc
-  .tuple(fc.integer({ min: -30 * 86_400_000, max: 86_400_000 }), fc.boolean())
+  .tuple(fc.integer({ min: -7 * 86_400_000, max: 5 * 60_000 }), fc.boolean())
   .map(([dt, iso]) => (iso ? new Date(Date.now() + dt).toISOString() : Date.now() + dt));
 
 type Path = Array<string | number>;

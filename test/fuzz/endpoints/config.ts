@@ -9,9 +9,10 @@ import { alertConfigBody, budgetBody, credentialBody, evaluationConfigBody } fro
 
 type Gen = { req: Req; clean: boolean; value: unknown };
 
-/** GET `path` with the project key must answer 200 after a 2xx write. */
-async function readsBack(ctx: Ctx, name: string, path: string, key: string, g: Gen, res: Res): Promise<void> {
-  const r = await ctx.s.send({ method: 'GET', path, headers: { 'x-api-key': key } });
+/** GET `path` with the credentials of the write must answer 200 after a 2xx write. */
+async function readsBack(ctx: Ctx, name: string, path: string, g: Gen, res: Res): Promise<void> {
+  const creds = Object.fromEntries(Object.entries(g.req.headers).filter(([h]) => h === 'x-api-key' || h === 'authorization'));
+  const r = await ctx.s.send({ method: 'GET', path, headers: creds });
   ctx.stats.record(`GET ${name.split(' ')[1]} (read-back)`, r.status);
   if (r.status !== 200) fail(ctx, name, new Violation('lost-write', `acknowledged write reads back from ${path} as ${r.status}: ${r.body.toString('utf8').slice(0, 300)}`, g.req, res));
 }
@@ -28,7 +29,7 @@ export function configEndpoints(k: Keys, project: { id: string; slug: string }):
         const res = await call(ctx, name, g.req);
         const own = g.seg === project.id || g.seg === project.slug;
         if (g.clean && own) expectAccepted(ctx, name, g.req, res);
-        if (res.status === 200) await readsBack(ctx, name, path(project.id), k.key, g, res);
+        if (res.status === 200) await readsBack(ctx, name, path(project.id), g, res);
       },
     });
 
@@ -54,7 +55,7 @@ export function configEndpoints(k: Keys, project: { id: string; slug: string }):
         if (res.status === 201) {
           const id = json<{ id?: string }>(res)?.id;
           if (!id) fail(ctx, budgets, new Violation('lost-write', 'a 201 without an id', g.req, res));
-          await readsBack(ctx, budgets, `/api/v1/budgets/${encodeURIComponent(id)}/status`, k.key, g, res);
+          await readsBack(ctx, budgets, `/api/v1/budgets/${encodeURIComponent(id)}/status`, g, res);
         }
       },
     }),
@@ -81,7 +82,7 @@ export function configEndpoints(k: Keys, project: { id: string; slug: string }):
       async run(ctx, g) {
         const name = 'PUT /api/v1/projects/:id/providers/:provider';
         const res = await call(ctx, name, g.req);
-        if (res.status === 200) await readsBack(ctx, name, `/api/v1/projects/${project.id}/providers/${g.provider}`, k.key, g, res);
+        if (res.status === 200) await readsBack(ctx, name, `/api/v1/projects/${project.id}/providers/${g.provider}`, g, res);
       },
     }),
     endpoint<Gen>({

@@ -15,7 +15,7 @@ const steering: fc.Arbitrary<Record<string, string>> = fc
   .array(
     fc.oneof(
       fc.tuple(fc.constantFrom('x-aether-user-id', 'x-aether-session-id', 'x-aether-tags', 'x-aether-trace-id', 'x-aether-fallback', 'x-aether-cache', 'x-aether-max-retries', 'x-aether-timeout-ms', 'x-aether-contexts'), headerValue),
-      fc.tuple(fc.constant('x-aether-trace-id'), cleanId.map((id) => `gw-${id}`)),
+      fc.tuple(fc.constant('x-aether-trace-id'), fc.tuple(cleanId, fc.nat()).map(([id, n]) => `gw-${id}-${n.toString(36)}`)),
       fc.tuple(fc.constant('x-aether-contexts'), fc.oneof(fc.constant('[{"text":"ok"}]'), hostileString.map((s) => Buffer.from(JSON.stringify([{ text: s, source: s }]), 'utf8').toString('base64')))),
       fc.tuple(fc.constant('x-aether-fallback'), fc.constantFrom('mock/echo', 'mock/fail-1,mock/echo', 'openai/gpt-4o', ',,,', 'mock/\xff')),
     ),

@@ -10,7 +10,6 @@ import { otlpBody, traceBody } from '../bodies.js';
 import { mutate, toJson } from '../values.js';
 
 type Gen = { req: Req; clean: boolean; value: unknown };
-const idOf = (v: unknown): string | undefined => (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : undefined);
 const queryOf = (v: unknown): string | undefined => (v && typeof v === 'object' && typeof (v as { query?: unknown }).query === 'string' ? (v as { query: string }).query : undefined);
 
 /** 201 → readable with the query sent (when clean); 200 duplicate → readable; clean → must be 2xx. */
