@@ -44,19 +44,20 @@ export function fail(ctx: Ctx, endpoint: string, v: Violation): never {
 /** Send `req`, counting it under `endpoint`, and throw a Violation when an invariant breaks. */
 export async function call(ctx: Ctx, endpoint: string, req: Req, opts: CallOptions = {}): Promise<Res> {
   const crashesBefore = ctx.s.crashes.length;
-  const pending = ctx.s.send(req);
+  const abandon = new AbortController();
+  const pending = ctx.s.send(req, 20_000, abandon.signal);
   let probe: Promise<Res | undefined> = Promise.resolve(undefined);
   const timer = setTimeout(() => {
     probe = ctx.s.send({ method: 'GET', path: '/health', headers: {} }, 30_000);
   }, 250);
   // After an uncaught exception the socket just hangs: stop waiting shortly after one is recorded.
   let poll: NodeJS.Timeout | undefined;
-  const crashed = new Promise<Res>((ok) => {
+  const crashed = new Promise<void>((ok) => {
     poll = setInterval(() => {
-      if (ctx.s.crashes.length > crashesBefore) setTimeout(() => ok({ status: 0, headers: {}, body: Buffer.alloc(0), ms: 0, error: 'the server threw instead of answering' }), 300);
+      if (ctx.s.crashes.length > crashesBefore) setTimeout(ok, 300);
     }, 50);
   });
-  const res = await Promise.race([pending, crashed]);
+  const res = await Promise.race([pending, crashed.then(() => (abandon.abort(), pending))]);
   clearInterval(poll);
   clearTimeout(timer);
   const health = await probe;

@@ -56,14 +56,14 @@ export interface FuzzServer {
   crashes: Error[];
   /** The error behind a 5xx, by the answer's x-request-id (captured in an onError hook). */
   errorFor(res: Res): string | undefined;
-  send(req: Req, timeoutMs?: number): Promise<Res>;
+  send(req: Req, timeoutMs?: number, signal?: AbortSignal): Promise<Res>;
   /** Wait (up to `ms`) until no request is in flight: fast-check leaves interrupted runs going. */
   settle(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Send one request over loopback; a reset or timeout is an answer with status 0 and `error`. */
-function sendTo(base: URL, req: Req, timeoutMs: number): Promise<Res> {
+function sendTo(base: URL, req: Req, timeoutMs: number, signal?: AbortSignal): Promise<Res> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     let done = false;
@@ -91,6 +91,10 @@ function sendTo(base: URL, req: Req, timeoutMs: number): Promise<Res> {
       r.destroy();
     });
     r.on('error', (e) => finish({ status: 0, headers: {}, body: Buffer.alloc(0), error: e.message }));
+    signal?.addEventListener('abort', () => {
+      finish({ status: 0, headers: {}, body: Buffer.alloc(0), error: 'abandoned: the server threw instead of answering' });
+      r.destroy();
+    });
     r.end(body);
   });
 }
@@ -112,10 +116,10 @@ export async function startFuzzServer(env: Record<string, string> = {}): Promise
   const addr = t.aether.server.addresses().find((a) => a.family === 'IPv4')!;
   const base = new URL(`http://127.0.0.1:${addr.port}`);
   let inflight = 0;
-  const send = async (req: Req, timeoutMs = 20_000) => {
+  const send = async (req: Req, timeoutMs = 20_000, signal?: AbortSignal) => {
     inflight++;
     try {
-      return await sendTo(base, req, timeoutMs);
+      return await sendTo(base, req, timeoutMs, signal);
     } finally {
       inflight--;
     }
