@@ -57,7 +57,27 @@ export const traceBody = fc.record(
     spans: fc.array(spanBody, { maxLength: 2 }),
   },
   { requiredKeys: ['query'] },
-);
+).map(uniqueSpanIds);
+
+/** Span ids are unique within a trace (the server refuses a repeat): suffix repeats, walking every level. */
+function uniqueSpanIds<T extends { spans?: unknown[] }>(generated: T): T {
+  const trace = structuredClone(generated); // fast-check reuses generated values while shrinking: never edit them
+  const seen = new Set<string>();
+  const walk = (spans: unknown[] | undefined) => {
+    for (const s of spans ?? []) {
+      const span = s as { id?: string; spans?: unknown[] };
+      if (span.id !== undefined) {
+        let id = span.id;
+        for (let n = 2; seen.has(id); n++) id = `${span.id}-${n}`;
+        span.id = id;
+        seen.add(id);
+      }
+      walk(span.spans);
+    }
+  };
+  walk(trace.spans);
+  return trace;
+}
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
 const nanos = fc.integer({ min: -86_400_000, max: 0 }).map((dt) => `${BigInt(Date.now() + dt) * 1_000_000n}`);

@@ -55,7 +55,8 @@ export const boundedNumber = (max: number) => z.number().finite().nonnegative().
 
 /**
  * Why a JSON value cannot be stored (with the relative path of the offender), or undefined.
- * `text: false` checks only the shape (depth, key names), for bodies passed on rather than stored.
+ * `text: false` checks only the shape (depth, reserved keys), for whole bodies: key lengths and
+ * text are checked per field, so one bad item of a batch fails alone.
  */
 export function jsonProblem(
   value: unknown,
@@ -82,11 +83,11 @@ export function jsonProblem(
     for (const k of Object.keys(v)) {
       const p = isReservedKey(k)
         ? 'is a reserved key name; rename it'
-        : k.length > VALUE_LIMITS.keyLength
-          ? `key is longer than ${VALUE_LIMITS.keyLength} characters`
-          : checkText
-            ? textProblem(k)
-            : undefined;
+        : !checkText
+          ? undefined
+          : k.length > VALUE_LIMITS.keyLength
+            ? `key is longer than ${VALUE_LIMITS.keyLength} characters`
+            : textProblem(k);
       if (p) return { path: [...path, k], message: p };
       stack.push({ v: (v as Record<string, unknown>)[k], path: [...path, k] });
     }
