@@ -21,7 +21,9 @@ export function resolveRange(q: { window?: string; from?: string; to?: string },
   let from: Date;
   if (q.from) from = floor(parse(q.from, 'from'), 'minute');
   else {
-    const len = WINDOWS[q.window ?? '24h'];
+    const w = q.window ?? '24h';
+    // Own keys only: `__proto__` or `constructor` must be refused, not read off Object.prototype.
+    const len = Object.hasOwn(WINDOWS, w) ? WINDOWS[w] : undefined;
     if (len === undefined) throw errors.validation([{ field: 'window', message: `must be one of ${Object.keys(WINDOWS).join(', ')}` }]);
     from = new Date(to.getTime() - len);
   }
