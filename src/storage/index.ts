@@ -48,10 +48,18 @@ export interface StoreOptions {
   migrate?: boolean;
 }
 
+/** Where an embedded store listens (a Unix socket directory, as `pg` expects in `host`). */
+export interface EmbeddedSocket {
+  socketDir: string;
+  port: number;
+}
+
 export interface Store {
   kind: StoreKind;
   /** True when this process attached to an embedded store another local process runs. */
   attached: boolean;
+  /** The embedded store's socket, for other connections from this process; undefined on PostgreSQL. */
+  endpoint: EmbeddedSocket | undefined;
   db: Db;
   pool: pg.Pool;
   organizations: ReturnType<typeof organizationsRepo>;
@@ -102,6 +110,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return {
     kind: opts.databaseUrl ? 'postgres' : 'pglite',
     attached: embedded ? !embedded.owner : false,
+    endpoint: embedded ? { socketDir: embedded.socketDir, port: embedded.port } : undefined,
     db,
     pool,
     organizations: organizationsRepo(db),
