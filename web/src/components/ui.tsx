@@ -209,3 +209,30 @@ export function Bar({ value, max }: { value: number; max: number }) {
 export function useCanEdit(): boolean {
   return useApp().canEdit;
 }
+
+/** A table column heading: its text, right-aligned for numbers, or visually hidden (an actions column). */
+export type Column = string | { label: ReactNode; num?: boolean; hidden?: boolean } | false | null | undefined;
+
+/** Numeric column (right-aligned, like its cells). */
+export const numCol = (label: ReactNode): Column => ({ label, num: true });
+/** The unlabelled column of row buttons; screen readers still hear "Actions". */
+export const ACTIONS: Column = { label: 'Actions', hidden: true };
+
+/** One `<thead>` for every table: the pages list their columns instead of restating the markup. */
+export function TableHead({ columns }: { columns: Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) => {
+          if (!c) return null;
+          const col = typeof c === 'string' ? { label: c } : c;
+          return (
+            <th key={i} scope="col" className={col.num ? 'num' : undefined}>
+              {col.hidden ? <span className="sr-only">{col.label}</span> : col.label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}

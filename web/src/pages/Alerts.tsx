@@ -2,7 +2,7 @@
 // channel configuration with client-side validation mirroring the server's.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, ApiError, errorMessage } from '../api';
-import { Badge, Card, Checkbox, Empty, ErrorBanner, Field, Notice, PageHeader, Spinner } from '../components/ui';
+import { ACTIONS, Badge, Card, Checkbox, Empty, ErrorBanner, Field, Notice, PageHeader, Spinner, TableHead } from '../components/ui';
 import { ALERT_FIELDS, ALERT_RULES, SEVERITIES, serverFieldErrors, toForm, validateAlertForm, type AlertForm, type FieldSpec } from '../lib/alert-config';
 import { ago, dateTime, int, ms, num, pct, usd } from '../lib/format';
 import { Link, navigate, setSearch, useLocation } from '../router';
@@ -138,18 +138,7 @@ function History({ selected }: { selected?: string }) {
         {rows.length ? (
           <div className="table-scroll">
             <table className="table alerts-table">
-              <thead>
-                <tr>
-                  <th scope="col">Alert</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Opened</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Alert', 'Type', 'Severity', 'Status', 'Opened', ACTIONS]} />
               <tbody>
                 {rows.map((a) => (
                   <tr key={a.id} className={a.id === selected ? 'selected' : undefined} data-alert-id={a.id}>

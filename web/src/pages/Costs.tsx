@@ -3,7 +3,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, ApiError, download, errorMessage } from '../api';
 import { Chart, type ChartSeries } from '../components/Chart';
-import { Badge, Bar, Card, Empty, ErrorBanner, Notice, PageHeader, Progress, Select, Spinner, TextInput, Tile } from '../components/ui';
+import { Badge, Bar, Card, Empty, ErrorBanner, Notice, numCol, PageHeader, Progress, Select, Spinner, TableHead, TextInput, Tile } from '../components/ui';
 import { int, ms, pct, RANGE_LABEL, usd } from '../lib/format';
 import { useApp, useAsync } from '../state';
 import type { Breakdown, BudgetStatus, Forecast, Recommendation, Summary, TimeSeries } from '../types';
@@ -65,20 +65,7 @@ function BreakdownCard({ by, title }: { by: 'model' | 'user' | 'tag'; title: str
       {items.length ? (
         <div className="table-scroll">
         <table className="table compact">
-          <thead>
-            <tr>
-              <th scope="col">{by === 'model' ? 'Model' : by === 'user' ? 'User' : 'Tag'}</th>
-              <th scope="col" className="num">
-                Requests
-              </th>
-              <th scope="col" className="num">
-                Cost
-              </th>
-              <th scope="col" className="num">
-                p95
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={[by === 'model' ? 'Model' : by === 'user' ? 'User' : 'Tag', numCol('Requests'), numCol('Cost'), numCol('p95')]} />
           <tbody>
             {items.map((i) => (
               <tr key={i.key}>

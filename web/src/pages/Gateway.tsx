@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { api } from '../api';
 import { Chart, type ChartSeries } from '../components/Chart';
-import { Badge, Card, CodeBlock, Empty, ErrorBanner, PageHeader, Spinner, Tile } from '../components/ui';
+import { Badge, Card, CodeBlock, Empty, ErrorBanner, numCol, PageHeader, Spinner, TableHead, Tile } from '../components/ui';
 import { gatewayStats, isGatewayTrace, percentile } from '../lib/gateway-stats';
 import { bucketFor, int, ms, pct, RANGE_LABEL, RANGE_MS, usd } from '../lib/format';
 import { useApp, useAsync } from '../state';
@@ -99,17 +99,7 @@ export function Gateway() {
             <Card title="By model">
               <div className="table-scroll">
               <table className="table compact">
-                <thead>
-                  <tr>
-                    <th scope="col">Model</th>
-                    <th scope="col" className="num">Requests</th>
-                    <th scope="col" className="num">Cached</th>
-                    <th scope="col" className="num">Fallbacks</th>
-                    <th scope="col" className="num">Errors</th>
-                    <th scope="col" className="num">p95</th>
-                    <th scope="col" className="num">Cost</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Model', numCol('Requests'), numCol('Cached'), numCol('Fallbacks'), numCol('Errors'), numCol('p95'), numCol('Cost')]} />
                 <tbody>
                   {stats.byModel.map((m) => (
                     <tr key={m.key}>
@@ -148,14 +138,7 @@ export function Gateway() {
               </p>
               {providers.data ? (
                 <table className="table compact">
-                  <thead>
-                    <tr>
-                      <th scope="col">Provider</th>
-                      <th scope="col" className="num">Requests</th>
-                      <th scope="col" className="num">Error rate</th>
-                      <th scope="col" className="num">p95</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Provider', numCol('Requests'), numCol('Error rate'), numCol('p95')]} />
                   <tbody>
                     {providers.data.items.map((p) => (
                       <tr key={p.key}>

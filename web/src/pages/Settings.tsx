@@ -2,7 +2,7 @@
 // gateway's provider credentials.
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, errorMessage, request } from '../api';
-import { Badge, Card, Checkbox, CodeBlock, Empty, ErrorBanner, Notice, PageHeader, Select, Spinner, TextInput } from '../components/ui';
+import { ACTIONS, Badge, Card, Checkbox, CodeBlock, Empty, ErrorBanner, Notice, PageHeader, Select, Spinner, TableHead, TextInput } from '../components/ui';
 import { ago, dateTime } from '../lib/format';
 import { useApp, useAsync } from '../state';
 import type { ApiKey, EvaluationConfig, Project, ProviderCredential, User } from '../types';
@@ -87,16 +87,7 @@ function Projects() {
       {msg ? <Notice tone="success">{msg}</Notice> : null}
       <ErrorBanner error={err} />
       <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Slug</th>
-            <th scope="col">Id</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Slug', 'Id', ACTIONS]} />
         <tbody>
           {projects.map((p) => (
             <tr key={p.id}>
@@ -181,18 +172,7 @@ function Keys({ projectId }: { projectId: string }) {
       {keys.data && rows.length === 0 ? <p className="muted">This project has no API keys yet. Create one to send traces.</p> : null}
       {rows.length ? (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Key', 'Created', 'Last used', 'Status', ACTIONS]} />
           <tbody>
             {rows.map((k) => (
               <tr key={k.id}>
@@ -258,13 +238,7 @@ function Users() {
       <ErrorBanner error={err ?? users.error} />
       {users.data ? (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Email', 'Role']} />
           <tbody>
             {users.data.map((u) => (
               <tr key={u.id}>
@@ -454,17 +428,7 @@ function Providers({ projectId }: { projectId: string }) {
       ) : null}
       {rows.length ? (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Key</th>
-              <th scope="col">Base URL</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Provider', 'Key', 'Base URL', 'Updated', ACTIONS]} />
           <tbody>
             {rows.map((p) => (
               <tr key={p.provider}>

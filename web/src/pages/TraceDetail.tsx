@@ -2,7 +2,7 @@
 // with scores, the span waterfall, evaluations, tokens and cost.
 import { useEffect, useId, useMemo, useState } from 'react';
 import { api, ApiError, errorMessage } from '../api';
-import { Badge, Card, ErrorBanner, Notice, PageHeader, Spinner } from '../components/ui';
+import { Badge, Card, ErrorBanner, Notice, numCol, PageHeader, Spinner, TableHead } from '../components/ui';
 import { claimsOf, segmentResponse, type Claim } from '../lib/highlight';
 import { layoutWaterfall } from '../lib/waterfall';
 import { dateTime, int, ms, num, usd } from '../lib/format';
@@ -307,23 +307,7 @@ function EvaluationsCard({ evaluations, total }: { evaluations: Evaluation[]; to
       ) : (
         <div className="table-scroll">
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Metric</th>
-                <th scope="col" className="num">
-                  Score
-                </th>
-                <th scope="col">Label</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Evaluator</th>
-                <th scope="col" className="num">
-                  Tokens
-                </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Metric', numCol('Score'), 'Label', 'Reason', 'Evaluator', numCol('Tokens'), numCol('Cost')]} />
             <tbody>
               {evaluations.map((e) => (
                 <tr key={e.id}>

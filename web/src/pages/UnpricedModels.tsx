@@ -2,7 +2,7 @@
 // missing), with a form to give one a price for this project. Traces recorded after that are priced.
 import { useState, type FormEvent } from 'react';
 import { api, currentProjectId, errorMessage } from '../api';
-import { Card, ErrorBanner, Notice, Spinner, TextInput } from '../components/ui';
+import { ACTIONS, Card, ErrorBanner, Notice, numCol, Spinner, TableHead, TextInput } from '../components/ui';
 import { ago, int } from '../lib/format';
 import { useApp, useAsync } from '../state';
 
@@ -63,16 +63,7 @@ export function UnpricedModels() {
           <p className="muted small">These models sent tokens but Aether knows no price for them, so their cost is missing from the totals above.</p>
           <div className="table-scroll">
             <table className="table compact">
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col" className="num">Traces</th>
-                  <th scope="col" className="num">Input tokens</th>
-                  <th scope="col" className="num">Output tokens</th>
-                  <th scope="col">Last seen</th>
-                  {canEdit ? <th scope="col"><span className="sr-only">Actions</span></th> : null}
-                </tr>
-              </thead>
+              <TableHead columns={['Model', numCol('Traces'), numCol('Input tokens'), numCol('Output tokens'), 'Last seen', canEdit && ACTIONS]} />
               <tbody>
                 {items.map((i) => (
                   <tr key={i.model}>
