@@ -73,8 +73,12 @@ for (const c of storeCases) {
       await slack?.close();
     });
     afterEach(async () => {
-      // each test starts from a clean slate: no traffic in the window, no open alerts
-      await t.aether.store.pool.query('delete from rag_traces; delete from evaluations; delete from alerts; delete from alert_deliveries; delete from eval_jobs');
+      // each test starts from a clean slate: no traffic in the window, no open alerts. The engine may be
+      // mid-cycle (it read the old window before the delete and writes after it), so clear twice.
+      const clear = 'delete from rag_traces; delete from evaluations; delete from alerts; delete from alert_deliveries; delete from eval_jobs';
+      await t.aether.store.pool.query(clear);
+      await new Promise((r) => setTimeout(r, Number(ENV.AETHER_ALERT_INTERVAL_MS) * 3));
+      await t.aether.store.pool.query(clear);
       slack.posts.length = 0;
     });
 
@@ -195,8 +199,9 @@ for (const c of storeCases) {
         const saved = await put({ ...seedConfig(), slack_enabled: false, webhook_enabled: true, webhook_url: hook.url, webhook_secret: secret });
         assert.equal(saved.statusCode, 200, saved.body);
         for (let i = 0; i < 6; i++) await ingest({ ...FAITHFUL, latency_ms: 9000 });
-        await waitFor(() => hook.posts.length === 1, 10_000, 'the webhook');
-        const p = hook.posts[0]!;
+        const fired = () => hook.posts.filter((x) => (x.json as { event: string }).event === 'fired');
+        await waitFor(() => fired().length === 1, 10_000, 'the webhook');
+        const p = fired()[0]!;
         const [, ts, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(p.headers['x-aether-signature'])) ?? [];
         assert.equal(mac, createHmac('sha256', secret).update(`${ts}.${p.body}`).digest('hex'));
         assert.equal((p.json as { event: string }).event, 'fired');
@@ -205,7 +210,7 @@ for (const c of storeCases) {
         assert.equal(r1.statusCode, 200);
         assert.equal(r1.json<{ resolved_by: string }>().resolved_by, 'manual');
         assert.equal((await t.aether.server.inject({ method: 'POST', url: `/api/v1/alerts/${id}/resolve`, headers: h() })).statusCode, 409);
-        await waitFor(() => hook.posts.some((x) => (x.json as { event: string }).event === 'resolved'), 10_000, 'the resolved event');
+        await waitFor(() => hook.posts.some((x) => (x.json as { event: string; alert: { id: string } }).event === 'resolved' && (x.json as { alert: { id: string } }).alert.id === id), 10_000, 'the resolved event');
         const other = await t.aether.server.inject({ method: 'GET', url: `/api/v1/alerts/${id}`, headers: { 'x-api-key': t.other.key } });
         assert.equal(other.statusCode, 404, "another project's key cannot see it");
       } finally {
