@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './core/config.js';
 import { silentLogger, type Logger } from './core/logger.js';
-import { createIngest, createPriceBook, type Ingest } from './ingest/index.js';
+import { createIngest, createPriceBook, startRetention, type Ingest } from './ingest/index.js';
 import {
   createEvaluationSettings,
   createEvaluator,
@@ -182,6 +182,19 @@ export function startWorker(config: Config, store: Store, stack: EvalStack, aler
   );
 }
 
+/** Retention, applied by whichever process runs the evaluation worker (traces older than a project's retention go). */
+export function startRetentionLoop(config: Config, store: Store, log: Logger, yieldTo?: () => Promise<void>): { stop(): Promise<void> } {
+  return startRetention(store, {
+    defaultDays: config.retention.days,
+    intervalMs: config.retention.intervalMs,
+    yieldTo,
+    onPass: (r) => {
+      for (const x of r) if (x.traces) log.info(x, 'retention: deleted traces older than the project keeps');
+    },
+    onError: (e) => log.warn({ err: e }, 'retention pass failed; retrying at the next interval'),
+  });
+}
+
 /**
  * The LLM gateway: settings from AETHER_GATEWAY_CONFIG, provider keys from the environment and per
  * project (sealed with the master key), breaker/rate-limit/cache state in Redis when REDIS_URL is
@@ -260,6 +273,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   // comes first, and the embedded store has a single connection.
   const ingestFirst = () => Promise.race([ingest.writer.flushed(), new Promise<void>((r) => setTimeout(r, 50))]);
   const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log, ingestFirst) : undefined;
+  const retention = config.worker.enabled ? startRetentionLoop(config, store, log, ingestFirst) : undefined;
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
@@ -284,6 +298,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await gw.close();
         await ingest.writer.flushed();
         await worker?.stop();
+        await retention?.stop();
         await alerts.close();
         await evals.queue.close();
         await auth.close();

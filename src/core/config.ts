@@ -58,6 +58,8 @@ export const configSchema = z.object({
   AETHER_WEB_DIR: z.string().min(1).optional().describe('built dashboard to serve at / (default: web/dist of the package)'),
   AETHER_SESSION_TTL_DAYS: z.coerce.number().min(0.001).max(365).default(14).describe('dashboard sessions expire after this long unused'),
   AETHER_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10).describe('failed sign-ins per email and IP per minute before 429'),
+  AETHER_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0).describe("delete traces older than this many days (0: keep everything); a project's own retention wins"),
+  AETHER_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000).describe('how often the worker applies retention'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -93,6 +95,8 @@ export interface Config {
   /** Built dashboard folder override; undefined = the package's web/dist. */
   webDir: string | undefined;
   auth: { sessionTtlDays: number; loginMaxFailures: number };
+  /** Default retention in days (undefined: keep everything) and how often it is applied. */
+  retention: { days: number | undefined; intervalMs: number };
 }
 
 /** Flags from the command line, named as the env variable they override. */
@@ -149,5 +153,6 @@ export function parseConfig(env: Record<string, string | undefined>, overrides: 
     gateway: { configFile: c.AETHER_GATEWAY_CONFIG, openrouterBaseUrl: c.OPENROUTER_BASE_URL, openrouterApiKey: c.OPENROUTER_API_KEY },
     webDir: c.AETHER_WEB_DIR,
     auth: { sessionTtlDays: c.AETHER_SESSION_TTL_DAYS, loginMaxFailures: c.AETHER_LOGIN_MAX_FAILURES },
+    retention: { days: c.AETHER_RETENTION_DAYS > 0 ? c.AETHER_RETENTION_DAYS : undefined, intervalMs: c.AETHER_RETENTION_INTERVAL_MS },
   };
 }

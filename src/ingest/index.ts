@@ -123,3 +123,4 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestO
 }
 
 export type Ingest = ReturnType<typeof createIngest>;
+export { applyRetention, startRetention, type RetentionResult, type RetentionOptions } from './retention.js';

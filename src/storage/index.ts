@@ -13,6 +13,7 @@ import { costInsightsRepo, statsRepo } from './repos/stats.js';
 import { budgetsRepo } from './repos/budgets.js';
 import { rollupsRepo } from './repos/rollups.js';
 import { modelPricesRepo } from './repos/prices.js';
+import { retentionRepo } from './repos/retention.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
@@ -75,6 +76,7 @@ export interface Store {
   budgets: ReturnType<typeof budgetsRepo>;
   costInsights: ReturnType<typeof costInsightsRepo>;
   modelPrices: ReturnType<typeof modelPricesRepo>;
+  retention: ReturnType<typeof retentionRepo>;
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
@@ -126,6 +128,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     budgets: budgetsRepo(pool),
     costInsights: costInsightsRepo(pool),
     modelPrices: modelPricesRepo(pool),
+    retention: retentionRepo(pool),
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),

@@ -34,6 +34,8 @@ export const projects = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
+    /** Traces older than this many days are deleted (with their spans and evaluations); null: the server default. */
+    retentionDays: integer('retention_days'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('projects_org_slug_uq').on(t.orgId, t.slug)],

@@ -4,6 +4,7 @@ import { errorBodySchema, errors, modelPriceInputSchema, modelPriceOutSchema, re
 import { resolveRange, WINDOWS } from '../../analytics/index.js';
 import type { StoredPrice } from '../../storage/index.js';
 import type { RouteDeps } from '../deps.js';
+import { projectAccess } from '../project-access.js';
 
 const secured: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
 const errs = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
@@ -21,13 +22,10 @@ const modelParam = z.object({ id: z.string(), model: z.string().min(1).max(256).
 /** Per-project model prices (they win over the bundled table) and the models still unpriced. */
 export function priceRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
   const { auth, store, ingest } = deps;
+  const access = projectAccess(auth);
   // An API key of the project, or a session of its organization (viewers may read, not change).
-  async function projectFor(headers: Record<string, string | string[] | undefined>, id: string, write: boolean): Promise<string> {
-    const p = await auth.authenticate({ ...headers, 'x-aether-project': headers['x-aether-project'] ?? id });
-    if (p.project.id !== id && p.project.slug !== id) throw errors.forbidden(`Project "${id}" is not the project of this API key or session`);
-    if (write && p.user?.role === 'viewer') throw errors.forbidden('Only owner or member users can change prices');
-    return p.project.id;
-  }
+  const projectFor = (headers: Record<string, string | string[] | undefined>, id: string, write: boolean) =>
+    access(headers, id, write ? ['owner', 'member'] : undefined, 'change prices');
   return async (app) => {
     app.get(
       '/api/v1/projects/:id/prices',
