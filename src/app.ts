@@ -195,7 +195,12 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
   const j = config.judge;
   const gateway = createGateway({
     settings,
-    env: { openaiBaseUrl: j.openaiBaseUrl, openaiApiKey: j.openaiApiKey, anthropicBaseUrl: j.anthropicBaseUrl, anthropicApiKey: j.anthropicApiKey, openrouterBaseUrl: config.gateway.openrouterBaseUrl, openrouterApiKey: config.gateway.openrouterApiKey },
+    env: {
+      openai: { baseUrl: j.openaiBaseUrl, apiKey: j.openaiApiKey },
+      anthropic: { baseUrl: j.anthropicBaseUrl, apiKey: j.anthropicApiKey },
+      openrouter: { baseUrl: config.gateway.openrouterBaseUrl, apiKey: config.gateway.openrouterApiKey },
+    },
+    projects: (id) => store.projects.get(id),
     credentials: { repo: store.providerCredentials, sealer: secretBox(resolveMasterKey(config, log)) },
     traceSink: (project, traces) => ingest.ingestBatch(project, { traces }),
     storedPrices: (projectId) => ingest.prices.peek(projectId),
