@@ -14,7 +14,9 @@ import {
   startEvaluationWorker,
   type EvaluationSettings,
   type Evaluator,
+  JudgeError,
   type Judge,
+  type LlmPort,
   type Metric,
   type MetricRegistry,
 } from './evals/index.js';
@@ -32,7 +34,8 @@ import { createKeyAuth, type KeyAuth } from './server/auth.js';
 import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
-import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
+import { createGateway, loadGatewaySettings, UpstreamError, type Gateway } from './gateway/index.js';
+import { AetherError } from './core/errors.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -107,26 +110,80 @@ export interface EvalStack {
   evaluator: Evaluator;
 }
 
-export async function createEvalStack(config: Config, store: Store, log: Logger): Promise<EvalStack> {
+/**
+ * The evaluation stack. The judge calls out through `llm` (the gateway's internal API), so it has
+ * the gateway's providers, project credentials, breakers, pricing and tracing; without one (or a
+ * judge model) evaluation is local.
+ */
+export async function createEvalStack(config: Config, store: Store, log: Logger, llm?: LlmPort): Promise<EvalStack> {
   const onError = (e: unknown) => log.warn({ err: e }, 'queue error');
   const queue = config.redisUrl ? redisQueue(store.pool, config.redisUrl, config.queue, onError) : postgresQueue(store.pool, config.queue, onError);
   const registry = createRegistry(await loadCustomMetrics(config.customMetricModules));
   const j = config.judge;
-  const judge = j.model
-    ? createJudge({
-        model: j.model,
-        openaiBaseUrl: j.openaiBaseUrl,
-        openaiApiKey: j.openaiApiKey,
-        anthropicBaseUrl: j.anthropicBaseUrl,
-        anthropicApiKey: j.anthropicApiKey,
-        concurrency: j.concurrency,
-        timeoutMs: j.timeoutMs,
-        maxTries: 3,
-      })
-    : undefined;
+  const judge =
+    j.model && llm
+      ? createJudge({
+          model: j.model,
+          llm,
+          concurrency: j.concurrency,
+          timeoutMs: j.timeoutMs,
+          maxTries: 3,
+          // As before the judge went through the gateway: embeddings from OpenAI unless the judge is Anthropic's.
+          embeddingModel: j.model.startsWith('anthropic/') ? undefined : 'openai/text-embedding-3-small',
+        })
+      : undefined;
   const settings = createEvaluationSettings(store, registry);
   const evaluator = createEvaluator({ registry, judge, logger: log });
   return { queue, registry, judge, settings, evaluator };
+}
+
+/** A gateway failure as the judge's error: retryable when the upstream (or its breaker) may recover. */
+function judgeError(e: unknown): JudgeError {
+  if (e instanceof JudgeError) return e;
+  if (e instanceof UpstreamError) return new JudgeError(`judge answered ${e.upstreamStatus ?? e.status}: ${e.message}`, e.retryable, e.upstreamStatus ?? e.status);
+  if (e instanceof AetherError) return new JudgeError(`judge answered ${e.status}: ${e.message}`, e.status === 429 || e.status >= 500, e.status);
+  return new JudgeError(`judge failed: ${e instanceof Error ? e.message : String(e)}`, true);
+}
+
+/** The platform's one way out to an LLM: the gateway's internal API (bound late: the gateway is built after the evaluation stack). */
+export function gatewayLlm(gateway: () => Gateway | undefined): LlmPort {
+  const using = async <T>(fn: (g: Gateway) => Promise<T>): Promise<T> => {
+    const g = gateway();
+    if (!g) throw new JudgeError('judge: the gateway is not running yet', true);
+    return fn(g).catch((e: unknown) => {
+      throw judgeError(e);
+    });
+  };
+  return {
+    chat: (c, o) =>
+      using(async (g) => {
+        const body = { projectId: c.projectId, model: c.model, messages: c.messages.map((m) => ({ role: m.role, content: m.content })), temperature: c.temperature, max_tokens: c.maxTokens, ...(c.json ? { response_format: { type: 'json_object' } } : {}) };
+        const r = await g.internal.chat(body, o);
+        return { text: r.text, usage: { input_tokens: r.usage.prompt_tokens, output_tokens: r.usage.completion_tokens }, cost_usd: r.costUsd };
+      }),
+    embed: (c, o) =>
+      using(async (g) => {
+        const r = await g.internal.embed(c, o);
+        return { vectors: r.vectors, usage: { input_tokens: r.usage.prompt_tokens, output_tokens: 0 }, cost_usd: r.costUsd };
+      }),
+  };
+}
+
+/**
+ * For a process without the API (`aether worker`): a gateway of its own for the judge's calls,
+ * tracing them through an ingest that never samples (its traces are internal anyway).
+ */
+export async function createWorkerLlm(config: Config, store: Store, log: Logger): Promise<{ llm: LlmPort | undefined; close(): Promise<void> }> {
+  if (!config.judge.model) return { llm: undefined, close: async () => {} };
+  const ingest = createIngest(store.traces, { prices: createPriceBook(store.modelPrices) });
+  const gw = await createGatewayStack(config, store, ingest, log);
+  return {
+    llm: gatewayLlm(() => gw.gateway),
+    async close() {
+      await gw.close();
+      await ingest.writer.flushed();
+    },
+  };
 }
 
 /** Alert settings, engine and notification sender; every process runs them (work is claimed, never doubled). */
@@ -244,7 +301,9 @@ export interface CreateOptions {
 export async function createAether(config: Config, opts: CreateOptions = {}): Promise<Aether> {
   const log = opts.log ?? silentLogger;
   const store = opts.store ?? (await openConfiguredStore(config));
-  const evals = await createEvalStack(config, store, log);
+  // The judge calls through the gateway, which is built after the evaluation stack it traces into.
+  const late: { gateway?: Gateway } = {};
+  const evals = await createEvalStack(config, store, log, gatewayLlm(() => late.gateway));
   const alerts = createAlertStack(config, store, log);
   const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
@@ -268,6 +327,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
+  late.gateway = gw.gateway;
   const server = await buildServer(
     { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
