@@ -15,7 +15,7 @@ import { requestOptions, type HeaderBag } from './headers.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { listModels } from './listing.js';
 import { createResolver, type Endpoint } from './models.js';
-import { memoryBreakerStore } from './pipeline/breaker.js';
+import { memoryBreakerStore, type BreakerState } from './pipeline/breaker.js';
 import { dailyBudget, type BudgetCheck } from './pipeline/budget.js';
 import { memoryCacheStore } from './pipeline/cache.js';
 import { createRateLimiter, memoryBucketStore } from './pipeline/rate-limit.js';
@@ -53,6 +53,19 @@ export interface GatewayDeps {
   projects?: ProjectLookup;
   logger: Logger;
   now?: () => number;
+}
+
+/** One breaker as a project sees it. */
+export interface BreakerView {
+  label: string;
+  endpoint: string;
+  model: string;
+  /** True for the project's own breaker (it calls with its own key or base URL). */
+  ownCredentials: boolean;
+  state: BreakerState;
+  calls: number;
+  failures: number;
+  openUntil: number | undefined;
 }
 
 /** Who is calling: the authenticated key and its project. */
@@ -166,6 +179,25 @@ export function createGateway(d: GatewayDeps) {
       get: (projectId: string, provider: string) => credentials.get(projectId, knownProvider(provider)),
       list: (projectId: string) => credentials.list(projectId),
       delete: (projectId: string, provider: string) => credentials.delete(projectId, knownProvider(provider)),
+    },
+    /**
+     * The circuit breakers a project's calls go through: the shared ones (server credentials) and
+     * its own (its own key or URL), never another project's own.
+     */
+    async breakers(projectId: string): Promise<BreakerView[]> {
+      const b = core.exec.breaker;
+      if (!b) return [];
+      const mine = `project:${projectId}:`;
+      const rows = await b.store.list(b.config, now());
+      return rows
+        .filter((r) => !r.key.startsWith('project:') || r.key.startsWith(mine))
+        .map((r) => {
+          const own = r.key.startsWith(mine);
+          const label = own ? r.key.slice(mine.length) : r.key;
+          const slash = label.indexOf('/');
+          return { label, endpoint: label.slice(0, slash), model: label.slice(slash + 1), ownCredentials: own, state: r.state, calls: r.calls, failures: r.failures, openUntil: r.openUntil };
+        })
+        .sort((x, y) => x.label.localeCompare(y.label) || Number(x.ownCredentials) - Number(y.ownCredentials));
     },
     /** Traces waiting to be stored, and dropped because too many were waiting. */
     stats: () => core.recorder?.stats() ?? { pending: 0, dropped: 0 },
