@@ -26,7 +26,7 @@ export function resolveStep(resolvers: readonly ModelResolver[]): Step<Flow> {
     for (const resolve of resolvers) await resolve(r);
     if (!r.chain?.length) throw new Error('no resolver produced a chain of targets');
     flow.model = r.model;
-    flow.call.body = r.body as never;
+    if (r.body !== flow.call.body) Object.assign(flow.call, { body: r.body });
     flow.fallbacks = r.fallbacks;
     flow.chain = r.chain;
     if (Object.keys(r.metadata).length) Object.assign((flow.facts.metadata ??= {}), r.metadata);
