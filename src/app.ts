@@ -15,6 +15,7 @@ import {
   type EvaluationSettings,
   type Evaluator,
   type Judge,
+  type LlmPort,
   type Metric,
   type MetricRegistry,
 } from './evals/index.js';
@@ -33,6 +34,9 @@ import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
+import { gatewayLlm } from './judge-port.js';
+
+export { gatewayLlm };
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -107,26 +111,48 @@ export interface EvalStack {
   evaluator: Evaluator;
 }
 
-export async function createEvalStack(config: Config, store: Store, log: Logger): Promise<EvalStack> {
+/**
+ * The evaluation stack. The judge calls out through `llm` (the gateway's internal API), so it has
+ * the gateway's providers, project credentials, breakers, pricing and tracing; without one (or a
+ * judge model) evaluation is local.
+ */
+export async function createEvalStack(config: Config, store: Store, log: Logger, llm?: LlmPort): Promise<EvalStack> {
   const onError = (e: unknown) => log.warn({ err: e }, 'queue error');
   const queue = config.redisUrl ? redisQueue(store.pool, config.redisUrl, config.queue, onError) : postgresQueue(store.pool, config.queue, onError);
   const registry = createRegistry(await loadCustomMetrics(config.customMetricModules));
   const j = config.judge;
-  const judge = j.model
-    ? createJudge({
-        model: j.model,
-        openaiBaseUrl: j.openaiBaseUrl,
-        openaiApiKey: j.openaiApiKey,
-        anthropicBaseUrl: j.anthropicBaseUrl,
-        anthropicApiKey: j.anthropicApiKey,
-        concurrency: j.concurrency,
-        timeoutMs: j.timeoutMs,
-        maxTries: 3,
-      })
-    : undefined;
+  const judge =
+    j.model && llm
+      ? createJudge({
+          model: j.model,
+          llm,
+          concurrency: j.concurrency,
+          timeoutMs: j.timeoutMs,
+          maxTries: 3,
+          // As before the judge went through the gateway: embeddings from OpenAI unless the judge is Anthropic's.
+          embeddingModel: j.model.startsWith('anthropic/') ? undefined : 'openai/text-embedding-3-small',
+        })
+      : undefined;
   const settings = createEvaluationSettings(store, registry);
   const evaluator = createEvaluator({ registry, judge, logger: log });
   return { queue, registry, judge, settings, evaluator };
+}
+
+/**
+ * For a process without the API (`aether worker`): a gateway of its own for the judge's calls,
+ * tracing them through an ingest that never samples (its traces are internal anyway).
+ */
+export async function createWorkerLlm(config: Config, store: Store, log: Logger): Promise<{ llm: LlmPort | undefined; close(): Promise<void> }> {
+  if (!config.judge.model) return { llm: undefined, close: async () => {} };
+  const ingest = createIngest(store.traces, { prices: createPriceBook(store.modelPrices) });
+  const gw = await createGatewayStack(config, store, ingest, log);
+  return {
+    llm: gatewayLlm(() => gw.gateway),
+    async close() {
+      await gw.close();
+      await ingest.writer.flushed();
+    },
+  };
 }
 
 /** Alert settings, engine and notification sender; every process runs them (work is claimed, never doubled). */
@@ -208,7 +234,12 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
   const j = config.judge;
   const gateway = createGateway({
     settings,
-    env: { openaiBaseUrl: j.openaiBaseUrl, openaiApiKey: j.openaiApiKey, anthropicBaseUrl: j.anthropicBaseUrl, anthropicApiKey: j.anthropicApiKey, openrouterBaseUrl: config.gateway.openrouterBaseUrl, openrouterApiKey: config.gateway.openrouterApiKey },
+    env: {
+      openai: { baseUrl: j.openaiBaseUrl, apiKey: j.openaiApiKey },
+      anthropic: { baseUrl: j.anthropicBaseUrl, apiKey: j.anthropicApiKey },
+      openrouter: { baseUrl: config.gateway.openrouterBaseUrl, apiKey: config.gateway.openrouterApiKey },
+    },
+    projects: (id) => store.projects.get(id),
     credentials: { repo: store.providerCredentials, sealer: secretBox(resolveMasterKey(config, log)) },
     traceSink: (project, traces) => ingest.ingestBatch(project, { traces }),
     storedPrices: (projectId) => ingest.prices.peek(projectId),
@@ -252,7 +283,9 @@ export interface CreateOptions {
 export async function createAether(config: Config, opts: CreateOptions = {}): Promise<Aether> {
   const log = opts.log ?? silentLogger;
   const store = opts.store ?? (await openConfiguredStore(config));
-  const evals = await createEvalStack(config, store, log);
+  // The judge calls through the gateway, which is built after the evaluation stack it traces into.
+  const late: { gateway?: Gateway } = {};
+  const evals = await createEvalStack(config, store, log, gatewayLlm(() => late.gateway));
   const alerts = createAlertStack(config, store, log);
   const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
@@ -277,6 +310,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
+  late.gateway = gw.gateway;
   const server = await buildServer(
     { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },

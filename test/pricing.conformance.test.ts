@@ -11,6 +11,7 @@ import { startTestApp, type TestApp } from './helpers/app.js';
 import { storeCases, tempDir } from './helpers/stores.js';
 import { importLangfuseFiles } from '../src/cli/import.js';
 import { createJudge } from '../src/evals/judge/client.js';
+import { gatewayLlm } from '../src/app.js';
 
 interface U {
   input: number;
@@ -171,7 +172,7 @@ for (const c of storeCases) {
           ids.messages = `messages-${n}`;
           const msg = await inject('POST', '/v1/messages', { model: m.model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }, { 'x-aether-trace-id': ids.messages });
           assert.equal(msg.statusCode, 200, msg.body);
-          const judge = createJudge({ model: `${m.anthropic ? 'anthropic' : 'openai'}/${bare(m.model)}`, openaiBaseUrl: `${upstream.url}/v1`, openaiApiKey: 'sk', anthropicBaseUrl: upstream.url, anthropicApiKey: 'sk', concurrency: 1, timeoutMs: 5000, maxTries: 1 });
+          const judge = createJudge({ model: `${m.anthropic ? 'anthropic' : 'openai'}/${bare(m.model)}`, llm: gatewayLlm(() => t.aether.gateway), projectId: t.projectId, concurrency: 1, timeoutMs: 5000, maxTries: 1 });
           const verdict = await judge.complete([{ role: 'user', content: 'judge this' }], { json: true });
           assert.ok(verdict.cost_usd !== null && Math.abs(verdict.cost_usd - want) < 1e-9, `${tag} judge: ${verdict.cost_usd} != ${want}`);
           for (const [path, id] of Object.entries(ids)) {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseConfig, type Config, type ConfigOverrides } from '../core/config.js';
 import { AetherError } from '../core/errors.js';
-import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, openConfiguredStore, startRetentionLoop, startWorker, VERSION } from '../app.js';
+import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, createWorkerLlm, openConfiguredStore, startRetentionLoop, startWorker, VERSION } from '../app.js';
 import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
 import { EXAMPLE_TRACE } from '../core/example-trace.js';
@@ -69,7 +69,8 @@ async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise
   const config = configFrom(flags);
   const log = pino({ level: config.logLevel });
   const store = await openConfiguredStore(config);
-  const stack = await createEvalStack(config, store, log);
+  const llm = await createWorkerLlm(config, store, log);
+  const stack = await createEvalStack(config, store, log, llm.llm);
   const alerts = createAlertStack(config, store, log);
   const consumer = startWorker(config, store, stack, alerts, log);
   const retention = startRetentionLoop(config, store, log);
@@ -77,6 +78,7 @@ async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise
     await consumer.stop();
     await retention.stop();
     await alerts.close();
+    await llm.close();
     await stack.queue.close();
     await store.close();
   }, log);

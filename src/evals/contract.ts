@@ -29,10 +29,40 @@ export interface JudgeReply {
   cost_usd: number | null;
 }
 
-/** An LLM used as a judge. Implementations: OpenAI-compatible and Anthropic (judge/client.ts). */
+/** One chat call of the platform's own (the judge's), for one project's credentials and breakers. */
+export interface LlmChatCall {
+  projectId: string;
+  /** `provider/model` as the gateway resolves it. */
+  model: string;
+  messages: ChatMessage[];
+  json: boolean;
+  maxTokens: number;
+  temperature: number;
+}
+
+export interface LlmCallOptions {
+  /** Why the platform calls (`judge`): the trace is marked with it. */
+  purpose: string;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+/**
+ * The one way out to an LLM, given to the judge by the composition root (the gateway's internal
+ * API): providers, credentials, retries, breakers, pricing and tracing are the gateway's.
+ * Failures reject with a JudgeError.
+ */
+export interface LlmPort {
+  chat(call: LlmChatCall, opts: LlmCallOptions): Promise<JudgeReply>;
+  embed(call: { projectId: string; model: string; input: string[] }, opts: LlmCallOptions): Promise<{ vectors: number[][]; usage: TokenUsage; cost_usd: number | null }>;
+}
+
+/** An LLM used as a judge (judge/client.ts, over an LlmPort). */
 export interface Judge {
   /** `provider/model`, recorded as the evaluator. */
   readonly model: string;
+  /** The same judge calling on behalf of one project (its credentials, breakers and traces). */
+  forProject?(projectId: string): Judge;
   complete(messages: ChatMessage[], opts: { json: boolean; maxTokens?: number }): Promise<JudgeReply>;
   /** Embeddings for answer relevancy, when the provider offers them. */
   embed?(texts: string[]): Promise<{ vectors: number[][]; usage: TokenUsage; cost_usd: number | null }>;

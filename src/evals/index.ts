@@ -1,4 +1,4 @@
-export type { EvalTrace, Judge, Metric, MetricDeps, MetricResult, ChatMessage, JudgeReply } from './contract.js';
+export type { EvalTrace, Judge, Metric, MetricDeps, MetricResult, ChatMessage, JudgeReply, LlmPort, LlmChatCall, LlmCallOptions } from './contract.js';
 export { notApplicable, unitScore } from './contract.js';
 export { builtinMetrics, createRegistry, isMetric, type MetricRegistry, type BuiltinMetricName } from './registry.js';
 export { createEvaluator, toEvalTrace, type Evaluator } from './service.js';

@@ -44,7 +44,7 @@ export function createEvaluator(deps: { registry: MetricRegistry; judge?: Judge 
     metricNames: (config: EvaluationConfig) => metricsFor(config).map((m) => m.name),
 
     async evaluate(trace: EvalTrace, config: EvaluationConfig, only?: string[]): Promise<EvaluationOutcome> {
-      const judge = config.evaluator === 'local' ? undefined : deps.judge;
+      const judge = config.evaluator === 'local' ? undefined : (deps.judge?.forProject?.(trace.projectId) ?? deps.judge);
       const md: MetricDeps = { judge, config };
       const metrics = metricsFor(config, only);
       const results = new Map<string, MetricResult>();

@@ -1,12 +1,17 @@
 // What the client sees: OpenAI chat completions (/v1/chat/completions) or Anthropic messages
 // (/v1/messages), as JSON bodies and as SSE streams, errors included.
 import type { AetherError } from '../core/errors.js';
+import { parseOrThrow } from '../core/validate.js';
+import { fromAnthropicRequest } from './anthropic/request.js';
 import { toAnthropicMessage } from './anthropic/response.js';
 import { AnthropicEventWriter } from './anthropic/stream-out.js';
 import type { ChatResult, ChunkEvent } from './contract.js';
 import { anthropicErrorBody, openAIErrorBody } from './errors.js';
+import { chatRequestSchema, messagesRequestSchema } from './schemas.js';
 import { sseFrame } from './sse.js';
-import type { ChatCompletion, Usage } from './types.js';
+import { countPromptTokens } from './tokens.js';
+import type { AnthropicRequest } from './anthropic/types.js';
+import type { ChatCompletion, ChatRequest, Usage } from './types.js';
 
 /** Writes one streamed reply. */
 export interface Streamer {
@@ -18,6 +23,10 @@ export interface Streamer {
 
 export interface ReplyFormat {
   name: 'openai' | 'anthropic';
+  /** The request body as the gateway's canonical (OpenAI) chat request; a 400 when malformed. */
+  parse(body: unknown): ChatRequest;
+  /** Prompt tokens the stream's opening frame announces (0 where the format announces none). */
+  streamInputTokens(req: ChatRequest): number;
   /** The JSON body of a non-streamed reply. */
   json(result: ChatResult, completion: ChatCompletion): string;
   streamer(s: { id: string; model: string; inputTokens: number; includeUsage: boolean }): Streamer;
@@ -25,6 +34,8 @@ export interface ReplyFormat {
 
 export const openAIFormat: ReplyFormat = {
   name: 'openai',
+  parse: (body) => parseOrThrow(chatRequestSchema, body) as ChatRequest,
+  streamInputTokens: () => 0,
   // The upstream's own bytes when it spoke OpenAI: no re-serialization on the hot path.
   json: (result, completion) => result.raw ?? JSON.stringify(completion),
   streamer: ({ includeUsage }) => {
@@ -51,6 +62,8 @@ export const openAIFormat: ReplyFormat = {
 
 export const anthropicFormat: ReplyFormat = {
   name: 'anthropic',
+  parse: (body) => fromAnthropicRequest(parseOrThrow(messagesRequestSchema, body) as AnthropicRequest),
+  streamInputTokens: (req) => countPromptTokens(req),
   json: (_result, completion) => JSON.stringify(toAnthropicMessage(completion)),
   streamer: ({ id, model, inputTokens }) => {
     const w = new AnthropicEventWriter(id.startsWith('msg_') ? id : `msg_${id}`, model, inputTokens);

@@ -5,40 +5,34 @@ import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { parseOrThrow } from '../core/validate.js';
 import type { ProviderCredentialsRepo } from '../storage/index.js';
-import { fromAnthropicRequest } from './anthropic/request.js';
-import type { AnthropicRequest } from './anthropic/types.js';
 import { createPricer, type StoredPrices } from './accounting.js';
-import { runChat } from './chat.js';
 import type { Core, GatewayReply, RequestCtx } from './core.js';
 import { createCredentials, type Sealer } from './credentials.js';
-import { runEmbeddings } from './embeddings.js';
-import { anthropicFormat, openAIFormat } from './formats.js';
+import type { ModelResolver } from './flow.js';
+import { anthropicFormat, openAIFormat, type ReplyFormat } from './formats.js';
+import { createInternal, type ProjectLookup } from './internal.js';
 import { requestOptions, type HeaderBag } from './headers.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { listModels } from './listing.js';
 import { createResolver, type Endpoint } from './models.js';
-import { memoryBreakerStore } from './pipeline/breaker.js';
+import { memoryBreakerStore, type BreakerState } from './pipeline/breaker.js';
 import { dailyBudget, type BudgetCheck } from './pipeline/budget.js';
 import { memoryCacheStore } from './pipeline/cache.js';
 import { createRateLimiter, memoryBucketStore } from './pipeline/rate-limit.js';
-import { providers } from './providers/index.js';
+import { chatOperation } from './operations/chat.js';
+import { embeddingsOperation } from './operations/embeddings.js';
+import { PROVIDER_NAMES, providers, type ProviderName } from './providers/index.js';
+import { createPipeline } from './run.js';
 import { checkDepth, own } from './safety.js';
-import { chatRequestSchema, credentialInputSchema, embeddingsRequestSchema, messagesRequestSchema } from './schemas.js';
+import { credentialInputSchema, embeddingsRequestSchema } from './schemas.js';
 import type { GatewaySettings } from './settings.js';
 import { redisBreakerStore, redisBucketStore, redisCacheStore, type RedisLike } from './state/redis.js';
 import { preloadTokenizer } from './tokens.js';
 import { createTraceRecorder, type TraceSink } from './tracing.js';
-import type { ChatRequest, EmbeddingsRequest } from './types.js';
+import type { EmbeddingsRequest } from './types.js';
 
-/** Server-wide provider credentials (from the environment). */
-export interface ProviderEnv {
-  openaiBaseUrl: string;
-  openaiApiKey: string | undefined;
-  anthropicBaseUrl: string;
-  anthropicApiKey: string | undefined;
-  openrouterBaseUrl: string;
-  openrouterApiKey: string | undefined;
-}
+/** Server-wide credentials per provider of the table (from the environment); each is one built-in endpoint. */
+export type ProviderEnv = Partial<Record<ProviderName, { baseUrl?: string | undefined; apiKey?: string | undefined }>>;
 
 export interface GatewayDeps {
   settings: GatewaySettings;
@@ -53,8 +47,25 @@ export interface GatewayDeps {
   /** Shared state for breakers, rate limits and cache; default: this process's memory. */
   redis?: RedisLike;
   http?: HttpClient;
+  /** Resolvers run before aliases (a prompt resolver, a router): one entry each. */
+  resolvers?: ModelResolver[];
+  /** A project by id, for the platform's own calls (`internal`), which name only the project id. */
+  projects?: ProjectLookup;
   logger: Logger;
   now?: () => number;
+}
+
+/** One breaker as a project sees it. */
+export interface BreakerView {
+  label: string;
+  endpoint: string;
+  model: string;
+  /** True for the project's own breaker (it calls with its own key or base URL). */
+  ownCredentials: boolean;
+  state: BreakerState;
+  calls: number;
+  failures: number;
+  openUntil: number | undefined;
 }
 
 /** Who is calling: the authenticated key and its project. */
@@ -67,10 +78,11 @@ function endpointsOf(s: GatewaySettings, env: ProviderEnv): Map<string, Endpoint
   const eps = new Map<string, Endpoint>();
   const add = (name: string, providerName: Endpoint['providerName'], baseUrl: string | undefined, apiKey: string | undefined, headers: Record<string, string> = {}) =>
     eps.set(name, { name, providerName, provider: providers[providerName], baseUrl, apiKey, headers });
-  add('openai', 'openai', env.openaiBaseUrl, env.openaiApiKey);
-  add('anthropic', 'anthropic', env.anthropicBaseUrl, env.anthropicApiKey);
-  add('openrouter', 'openrouter', env.openrouterBaseUrl, env.openrouterApiKey);
-  add('mock', 'mock', undefined, undefined);
+  // Every provider of the table with a default URL (or credentials from the environment) is an endpoint of its own name.
+  for (const name of PROVIDER_NAMES) {
+    const e = env[name];
+    if (e || providers[name].defaultBaseUrl !== undefined) add(name, name, e?.baseUrl, e?.apiKey);
+  }
   for (const [name, e] of Object.entries(s.endpoints)) {
     const builtin = eps.get(name);
     const same = builtin?.providerName === e.provider;
@@ -115,11 +127,19 @@ export function createGateway(d: GatewayDeps) {
     logger: d.logger,
   };
   void preloadTokenizer();
+  const run = createPipeline(core, d.resolvers);
 
   function context(p: GatewayPrincipal, route: string, headers: HeaderBag, signal: AbortSignal): RequestCtx {
     const options = requestOptions(headers);
     const traceId = options.traceId ?? newId();
-    return { keyId: p.keyId, project: p.project, options, signal, route, traceId, start: Date.now(), t0: performance.now(), headers: { 'x-aether-trace-id': traceId } };
+    return { keyId: p.keyId, project: p.project, options, raw: headers, signal, route, traceId, start: Date.now(), t0: performance.now(), headers: { 'x-aether-trace-id': traceId } };
+  }
+
+  async function chat(p: GatewayPrincipal, route: string, format: ReplyFormat, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+    checkDepth(body);
+    const req = format.parse(body);
+    const flow = await run(context(p, route, headers, signal), chatOperation, { operation: 'chat', body: req, format });
+    return flow.reply!;
   }
 
   const knownProvider = (name: string): string => {
@@ -133,23 +153,17 @@ export function createGateway(d: GatewayDeps) {
   return {
     settings: s,
     /** `POST /v1/chat/completions`: an OpenAI chat request, answered as JSON or an SSE stream. */
-    chat(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
-      checkDepth(body);
-      const req = parseOrThrow(chatRequestSchema, body) as ChatRequest;
-      return runChat(core, context(p, '/v1/chat/completions', headers, signal), req, openAIFormat);
-    },
+    chat: (p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal) => chat(p, '/v1/chat/completions', openAIFormat, body, headers, signal),
     /** `POST /v1/messages`: an Anthropic Messages request, served through the same pipeline. */
-    messages(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
-      checkDepth(body);
-      const req = fromAnthropicRequest(parseOrThrow(messagesRequestSchema, body) as AnthropicRequest);
-      return runChat(core, context(p, '/v1/messages', headers, signal), req, anthropicFormat);
-    },
+    messages: (p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal) => chat(p, '/v1/messages', anthropicFormat, body, headers, signal),
     /** `POST /v1/embeddings`. */
-    embeddings(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
+    async embeddings(p: GatewayPrincipal, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
       checkDepth(body);
       const req = parseOrThrow(embeddingsRequestSchema, body) as EmbeddingsRequest;
-      return runEmbeddings(core, context(p, '/v1/embeddings', headers, signal), req);
+      return (await run(context(p, '/v1/embeddings', headers, signal), embeddingsOperation, { operation: 'embeddings', body: req })).reply!;
     },
+    /** The platform's own LLM calls (the evaluation judge): the same pipeline, traced and marked internal. */
+    internal: createInternal(core, run, d.projects),
     /** `GET /v1/models` in the OpenAI list shape: every model this project can reach. */
     async models(p: GatewayPrincipal) {
       return { object: 'list' as const, data: (await listed(p)).map((m) => ({ id: m.id, object: 'model' as const, created: 0, owned_by: m.ownedBy })) };
@@ -165,6 +179,25 @@ export function createGateway(d: GatewayDeps) {
       get: (projectId: string, provider: string) => credentials.get(projectId, knownProvider(provider)),
       list: (projectId: string) => credentials.list(projectId),
       delete: (projectId: string, provider: string) => credentials.delete(projectId, knownProvider(provider)),
+    },
+    /**
+     * The circuit breakers a project's calls go through: the shared ones (server credentials) and
+     * its own (its own key or URL), never another project's own.
+     */
+    async breakers(projectId: string): Promise<BreakerView[]> {
+      const b = core.exec.breaker;
+      if (!b) return [];
+      const mine = `project:${projectId}:`;
+      const rows = await b.store.list(b.config, now());
+      return rows
+        .filter((r) => !r.key.startsWith('project:') || r.key.startsWith(mine))
+        .map((r) => {
+          const own = r.key.startsWith(mine);
+          const label = own ? r.key.slice(mine.length) : r.key;
+          const slash = label.indexOf('/');
+          return { label, endpoint: label.slice(0, slash), model: label.slice(slash + 1), ownCredentials: own, state: r.state, calls: r.calls, failures: r.failures, openUntil: r.openUntil };
+        })
+        .sort((x, y) => x.label.localeCompare(y.label) || Number(x.ownCredentials) - Number(y.ownCredentials));
     },
     /** Traces waiting to be stored, and dropped because too many were waiting. */
     stats: () => core.recorder?.stats() ?? { pending: 0, dropped: 0 },

@@ -1,10 +1,14 @@
 // The LLM gateway's public surface: the composition root builds it, the HTTP edge calls it.
-export { createGateway, type Gateway, type GatewayDeps, type GatewayPrincipal, type ProviderEnv } from './gateway.js';
+export { createGateway, type Gateway, type GatewayDeps, type GatewayPrincipal, type ProviderEnv, type BreakerView } from './gateway.js';
 export type { GatewayReply } from './core.js';
+export type { ModelResolver, Resolution, Operation, Flow, Outcome, InternalMark } from './flow.js';
+export type { Target, Endpoint } from './models.js';
+export type { InternalApi, InternalOptions, InternalChatInput, InternalChatResult, InternalEmbedResult, ProjectLookup } from './internal.js';
+export { compose, type Step, type Next } from './pipeline/compose.js';
 export { loadGatewaySettings, parseGatewaySettings, gatewaySettingsSchema, type GatewaySettings } from './settings.js';
 export { GatewayError, UpstreamError, openAIErrorBody, anthropicErrorBody, asAetherError } from './errors.js';
 export { dailyBudget, type BudgetCheck, type BudgetDecision, type BudgetQuery } from './pipeline/budget.js';
-export { memoryBreakerStore, type BreakerStore, type BreakerConfig, type BreakerState } from './pipeline/breaker.js';
+export { memoryBreakerStore, type BreakerStore, type BreakerConfig, type BreakerState, type BreakerSnapshot } from './pipeline/breaker.js';
 export { memoryBucketStore, createRateLimiter, type BucketStore } from './pipeline/rate-limit.js';
 export { memoryCacheStore, cacheKey, type CacheStore } from './pipeline/cache.js';
 export { redisBreakerStore, redisBucketStore, redisCacheStore, type RedisLike } from './state/redis.js';

@@ -50,6 +50,10 @@ export interface TraceFacts {
   budget: string | undefined;
   input?: unknown;
   output?: unknown;
+  /** What the resolvers noted (prompt version, route decision), merged into the trace's metadata. */
+  metadata?: Record<string, unknown>;
+  /** Set for the platform's own calls (the judge): marked in the trace, never evaluated. */
+  internal?: { purpose: string };
 }
 
 const clip = (s: string) => (s.length > TRACE_LIMITS.textLength ? s.slice(0, TRACE_LIMITS.textLength) : s);
@@ -101,6 +105,7 @@ export function traceBody(f: TraceFacts): Record<string, unknown> {
     ...(f.options.sessionId ? { session_id: f.options.sessionId } : {}),
     tags: f.options.tags,
     metadata: {
+      ...f.metadata,
       source: 'gateway',
       route: f.route,
       requested_model: f.requestedModel,
@@ -113,6 +118,7 @@ export function traceBody(f: TraceFacts): Record<string, unknown> {
       ...(f.finishReason ? { finish_reason: f.finishReason } : {}),
       ...(f.usageEstimated ? { usage_estimated: true } : {}),
       ...(f.budget ? { budget: f.budget } : {}),
+      ...(f.internal ? { internal: true, purpose: f.internal.purpose } : {}),
     },
     status: f.error ? 'error' : 'success',
     ...(f.error ? { error: f.error.slice(0, 10_000) } : {}),

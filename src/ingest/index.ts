@@ -62,8 +62,14 @@ export function createIngest(repo: Pick<TracesRepo, 'insertMany'>, opts: IngestO
   const rateOf = opts.samplingRate ?? (async () => 0);
   const prices = opts.prices ?? NO_PRICES;
   const pricesOf = (projectId: string): Promise<PriceOverrides> => prices.get(projectId);
+  // The gateway's traces of the platform's own calls (the judge) are never evaluated: evaluating
+  // them would call the judge again, for ever.
+  const internal = (i: NormalizedTrace) => {
+    const m = i.trace.metadata as Record<string, unknown> | null | undefined;
+    return m?.source === 'gateway' && m.internal === true;
+  };
   const mark = (items: NormalizedTrace[], rate: number) => {
-    for (const i of items) i.evaluate = sampled(i.trace.id, rate);
+    for (const i of items) i.evaluate = !internal(i) && sampled(i.trace.id, rate);
   };
   return {
     writer,

@@ -94,8 +94,10 @@ export async function startJudgeServer(mode: JudgeMode = 'good'): Promise<JudgeS
         const vec = (s: string) => Array.from({ length: 16 }, (_, i) => norm(s).filter((w) => w.charCodeAt(0) % 16 === i).length);
         return send(200, { object: 'list', data: input.map((s, index) => ({ object: 'embedding', index, embedding: vec(s) })), model: body.model, usage: { prompt_tokens: 8, total_tokens: 8 } });
       }
-      const messages = body.messages as Array<{ role: string; content: string }>;
-      const prompt = messages.filter((x) => x.role === 'user')[0]?.content ?? '';
+      // Content is a string, or (as the Messages API also takes it) an array of text blocks.
+      const messages = body.messages as Array<{ role: string; content: string | Array<{ type: string; text?: string }> }>;
+      const content = messages.filter((x) => x.role === 'user')[0]?.content ?? '';
+      const prompt = typeof content === 'string' ? content : content.map((b) => b.text ?? '').join('');
       const malformed = m === 'malformed' || (m === 'malformed-once' && !onceDone.has('malformed'));
       if (m === 'malformed-once') onceDone.add('malformed');
       const text = malformed ? 'Sure! Here is my verdict: {"verdicts": [oops' : JSON.stringify(answerPrompt(prompt));

@@ -325,6 +325,10 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await tile('Cache hit rate').innerText(), '50.0%');
     assert.equal(await tile('Fallbacks').innerText(), '1');
     await page.getByText('openai/gpt-4o-mini').first().waitFor(); // the fallback taken
+    // Live breaker state (GET /api/v1/gateway/breakers): the endpoint/model that served is closed.
+    const breakers = page.getByRole('table', { name: 'Circuit breakers' });
+    await breakers.getByText('mock/echo').waitFor();
+    assert.equal(await breakers.locator('tr', { hasText: 'mock/echo' }).locator('.badge').innerText(), 'closed');
     await screenshot(page, '11-gateway');
     await page.getByLabel('Project', { exact: true }).selectOption({ label: 'one' });
 

@@ -20,10 +20,36 @@ export interface BreakerVerdict {
   retryAfterMs: number;
 }
 
+/** One breaker as it stands: its state, the outcomes in its window, and until when it stays open. */
+export interface BreakerSnapshot {
+  key: string;
+  state: BreakerState;
+  calls: number;
+  failures: number;
+  /** Epoch ms until which an open breaker refuses calls (then lets one probe through). */
+  openUntil: number | undefined;
+}
+
 /** Where breaker state lives: this process's memory, or Redis shared by every process. */
 export interface BreakerStore {
   acquire(key: string, cfg: BreakerConfig, now: number): Promise<BreakerVerdict>;
   record(key: string, ok: boolean, cfg: BreakerConfig, now: number): Promise<BreakerState>;
+  /** Every breaker with state (closed ones while their window has outcomes). */
+  list(cfg: BreakerConfig, now: number): Promise<BreakerSnapshot[]>;
+}
+
+/** A snapshot from stored fields: an open breaker past its time is half-open (the next call probes). */
+export function snapshotOf(key: string, state: BreakerState, until: number, counts: Iterable<[number, number, number]>, cfg: BreakerConfig, now: number): BreakerSnapshot {
+  const current = Math.floor(now / (cfg.windowMs / BREAKER_BUCKETS));
+  let calls = 0;
+  let failures = 0;
+  for (const [id, c, f] of counts) {
+    if (id <= current - BREAKER_BUCKETS) continue;
+    calls += c;
+    failures += f;
+  }
+  const shown: BreakerState = state === 'open' && now >= until ? 'half_open' : state;
+  return { key, state: shown, calls, failures, openUntil: state === 'open' ? until : undefined };
 }
 
 export const BREAKER_BUCKETS = 10;
@@ -93,6 +119,9 @@ export function memoryBreakerStore(maxKeys = 10_000): BreakerStore {
         e.buckets.clear();
       }
       return e.state;
+    },
+    async list(cfg, now) {
+      return [...entries].map(([key, e]) => snapshotOf(key, e.state, e.until, [...e.buckets].map(([id, [c, f]]) => [id, c, f] as [number, number, number]), cfg, now));
     },
   };
 }

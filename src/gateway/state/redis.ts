@@ -2,7 +2,7 @@
 // write is one Lua script, so concurrent processes never interleave inside an update. The gateway
 // takes any client with these three methods (ioredis fits); the driver is chosen in app.ts.
 import { createHash } from 'node:crypto';
-import { BREAKER_BUCKETS, type BreakerState, type BreakerStore } from '../pipeline/breaker.js';
+import { BREAKER_BUCKETS, snapshotOf, type BreakerState, type BreakerStore } from '../pipeline/breaker.js';
 import type { CacheStore } from '../pipeline/cache.js';
 import type { BucketStore } from '../pipeline/rate-limit.js';
 
@@ -42,6 +42,7 @@ return {1, 'half_open', 0}
 
 const RECORD = script(`
 local key = KEYS[1]
+redis.call('SADD', KEYS[2], key)
 local ok = ARGV[1] == '1'
 local now, windowMs, minReq, rate, openMs, buckets = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local state = redis.call('HGET', key, 'state')
@@ -73,6 +74,16 @@ if not ok and calls >= minReq and fails / calls >= rate then return open() end
 return 'closed'
 `);
 
+// Every breaker hash named in the index set; names whose hash expired are dropped from the set.
+const LIST = script(`
+local out = {}
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local h = redis.call('HGETALL', k)
+  if #h == 0 then redis.call('SREM', KEYS[1], k) else table.insert(out, k) table.insert(out, h) end
+end
+return out
+`);
+
 const TAKE = script(`
 local cap, rate, amount, force, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1', tonumber(ARGV[5])
 local v = redis.call('HMGET', KEYS[1], 't', 'a')
@@ -100,7 +111,20 @@ export function redisBreakerStore(r: RedisLike, prefix = 'aether:gw:cb:'): Break
     },
     async record(key, ok, cfg, now) {
       const args = [ok ? '1' : '0', now, cfg.windowMs, cfg.minRequests, cfg.failureRate, cfg.openMs, BREAKER_BUCKETS];
-      return (await RECORD(r, [prefix + key], args)) as BreakerState;
+      return (await RECORD(r, [prefix + key, `${prefix}index`], args)) as BreakerState;
+    },
+    async list(cfg, now) {
+      const flat = (await LIST(r, [`${prefix}index`], [])) as Array<string | string[]>;
+      const out = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const fields = flat[i + 1] as string[];
+        const h = new Map<string, string>();
+        for (let j = 0; j + 1 < fields.length; j += 2) h.set(fields[j]!, fields[j + 1]!);
+        const counts: Array<[number, number, number]> = [];
+        for (const [f, v] of h) if (f.startsWith('c')) counts.push([Number(f.slice(1)), Number(v), Number(h.get(`f${f.slice(1)}`) ?? 0)]);
+        out.push(snapshotOf((flat[i] as string).slice(prefix.length), (h.get('state') as BreakerState | undefined) ?? 'closed', Number(h.get('until') ?? 0), counts, cfg, now));
+      }
+      return out;
     },
   };
 }

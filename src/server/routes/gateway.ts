@@ -102,6 +102,27 @@ export function gatewayRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
         return found;
       },
     );
+    const breaker = z.object({
+      endpoint: z.string(),
+      model: z.string(),
+      label: z.string().meta({ description: 'endpoint/model' }),
+      own_credentials: z.boolean().meta({ description: 'the project’s own breaker (it calls with its own key or URL)' }),
+      state: z.enum(['closed', 'open', 'half_open']),
+      calls: z.number().meta({ description: 'outcomes in the sliding window' }),
+      failures: z.number(),
+      opens_until: z.string().nullable().meta({ description: 'when an open breaker lets a probe through' }),
+    });
+    app.get(
+      '/api/v1/gateway/breakers',
+      { schema: { tags, summary: 'The circuit breakers the project’s gateway calls go through, with their state', security: secured, response: { 200: z.object({ data: z.array(breaker) }), 401: errorBodySchema } } },
+      async (req) => {
+        const p = await auth.authenticate(req.headers);
+        const rows = await gateway.breakers(p.project.id);
+        return {
+          data: rows.map((b) => ({ endpoint: b.endpoint, model: b.model, label: b.label, own_credentials: b.ownCredentials, state: b.state, calls: b.calls, failures: b.failures, opens_until: b.openUntil === undefined ? null : new Date(b.openUntil).toISOString() })),
+        };
+      },
+    );
     app.delete(
       '/api/v1/projects/:id/providers/:provider',
       { schema: { tags, summary: 'Forget the project’s credentials for a provider', security: secured, params, response: { 204: z.null(), ...errs } } },

@@ -1,7 +1,8 @@
 // Gateway: requests, cache hit rate, fallbacks and retries, per model, read from the traces the
-// gateway writes (metadata.source = "gateway"); providers from the breakdown; the models it serves.
+// gateway writes (metadata.source = "gateway"); live breaker state; providers from the breakdown; the models it serves.
 import { useMemo } from 'react';
 import { api } from '../api';
+import { BreakerTable } from '../components/BreakerTable';
 import { Chart, type ChartSeries } from '../components/Chart';
 import { Badge, Card, CodeBlock, Empty, ErrorBanner, numCol, PageHeader, Spinner, TableHead, Tile } from '../components/ui';
 import { gatewayStats, isGatewayTrace, percentile } from '../lib/gateway-stats';
@@ -129,12 +130,9 @@ export function Gateway() {
               ) : null}
             </Card>
             <Card title="Circuit breakers">
-              <p>
-                <Badge tone="neutral">state unavailable</Badge>
-              </p>
+              <BreakerTable tick={tick} />
               <p className="muted small">
-                This server does not expose live circuit-breaker state. What the traces show: <strong>{int(stats.circuitOpen)}</strong> request{stats.circuitOpen === 1 ? ' was' : 's were'} refused
-                because a breaker was open in this range.
+                <strong>{int(stats.circuitOpen)}</strong> request{stats.circuitOpen === 1 ? ' was' : 's were'} refused because a breaker was open in this range.
               </p>
               {providers.data ? (
                 <table className="table compact">
