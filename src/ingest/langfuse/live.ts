@@ -1,0 +1,167 @@
+// Live Langfuse ingestion: a batch of events is merged, per trace, into the stored state of that
+// trace, and the trace is (re)written through the ordinary ingest path: a new trace is validated,
+// group-committed, sampled for evaluation and counted like any other; a trace that changes after it
+// was stored is rewritten in place (rollups moved, evaluation re-queued when its text changed).
+import { newId } from '../../core/ids.js';
+import { AetherError } from '../../core/errors.js';
+import { sampled } from '../../core/schemas/evaluation.js';
+import { traceInputSchema } from '../../core/schemas/trace.js';
+import { fieldIssues, parseOrThrow } from '../../core/validate.js';
+import type { LangfuseRepo, Store, TracesRepo } from '../../storage/index.js';
+import type { Ingest, ProjectScope } from '../index.js';
+import { normalizeTrace } from '../normalize.js';
+import { applyEvents, ingestionBatchSchema, ingestionEventSchema, traceIdOf, type IngestionEvent, type TraceState } from './events.js';
+import { hasTraceData, ObservationError, scoreToEvaluation, stateToExport } from './state.js';
+import { langfuseToTrace } from './to-trace.js';
+
+export interface LangfuseIngestDeps {
+  ingest: Pick<Ingest, 'ingestBatch' | 'prices'>;
+  repo: Pick<LangfuseRepo, 'seenEvents' | 'recordEvents' | 'updateState' | 'rewrite'>;
+  traces: Pick<TracesRepo, 'get'>;
+  evaluations: Pick<Store['evaluations'], 'upsert'>;
+  samplingRate: (projectId: string) => Promise<number>;
+  /** Where sdk-log events go (they carry SDK diagnostics, not trace data). */
+  log?: (projectId: string, body: unknown) => void;
+}
+
+export interface IngestionSuccess {
+  id: string;
+  status: number;
+}
+export interface IngestionError {
+  id: string;
+  status: number;
+  message: string;
+  error: unknown;
+}
+export interface IngestionResult {
+  successes: IngestionSuccess[];
+  errors: IngestionError[];
+  /** Evaluation jobs queued by rewrites (new traces queue theirs through the writer). */
+  jobs: number;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Serialises work on one trace within this process (the state row lock covers the merge itself). */
+function keyedMutex() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => {});
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
+/** The Langfuse batch ingestion service. */
+export function createLangfuseIngest(deps: LangfuseIngestDeps) {
+  const lock = keyedMutex();
+
+  /** Write the trace the state describes; returns evaluation jobs queued by a rewrite. */
+  async function writeTrace(scope: ProjectScope, traceId: string, state: TraceState): Promise<number> {
+    let jobs = 0;
+    if (hasTraceData(state)) {
+      const body = langfuseToTrace(stateToExport(traceId, state));
+      const r = await deps.ingest.ingestBatch(scope, { traces: [body] });
+      const item = r.results[0]!;
+      if (item.status !== 201) throw new AetherError(item.status, item.error.code, item.error.message);
+      if (item.duplicate) {
+        const prices = await deps.ingest.prices.get(scope.id);
+        const n = normalizeTrace(scope.id, parseOrThrow(traceInputSchema, body), new Date(), prices);
+        const rate = await deps.samplingRate(scope.id);
+        jobs = (await deps.repo.rewrite(n.trace, n.spans, sampled(traceId, rate) ? newId() : null)).jobs;
+      }
+    }
+    const scores = Object.values(state.scores);
+    // Scores wait in the state until their trace exists (they may come first, or for a trace sent another way).
+    if (scores.length && (hasTraceData(state) || (await deps.traces.get(scope.id, traceId, { spans: false })))) {
+      await deps.evaluations.upsert(scores.map((s) => scoreToEvaluation(scope.id, traceId, s)));
+    }
+    return jobs;
+  }
+
+  return {
+    /** Apply one `POST /api/public/ingestion` body; every event gets a success or an error. */
+    async ingest(scope: ProjectScope, raw: unknown): Promise<IngestionResult> {
+      const envelope = parseOrThrow(ingestionBatchSchema, raw);
+      const out: IngestionResult = { successes: [], errors: [], jobs: 0 };
+      const valid: IngestionEvent[] = [];
+      envelope.batch.forEach((x, i) => {
+        const r = ingestionEventSchema.safeParse(x);
+        const id = typeof (x as { id?: unknown })?.id === 'string' ? (x as { id: string }).id : `batch.${i}`;
+        if (!r.success) {
+          const issues = fieldIssues(r.error, `batch.${i}`);
+          out.errors.push({ id, status: 400, message: `Invalid event: ${issues.map((f) => `${f.field} ${f.message}`).join('; ')}`, error: issues });
+        } else valid.push(r.data);
+      });
+      const seen = await deps.repo.seenEvents(scope.id, [...new Set(valid.map((e) => e.id))]);
+      const groups = new Map<string, IngestionEvent[]>();
+      for (const e of valid) {
+        // A retried event (same id) is acknowledged again and applied once.
+        if (seen.has(e.id)) {
+          out.successes.push({ id: e.id, status: 201 });
+          continue;
+        }
+        seen.add(e.id);
+        if (e.type === 'sdk-log') {
+          deps.log?.(scope.id, e.body.log);
+          out.successes.push({ id: e.id, status: 201 });
+          continue;
+        }
+        if (e.type !== 'trace-create' && e.type !== 'score-create' && (typeof e.body.id !== 'string' || !e.body.id)) {
+          out.errors.push({ id: e.id, status: 400, message: `${e.type}: body.id (the observation id) is required`, error: 'missing_observation_id' });
+          continue;
+        }
+        if (e.type === 'score-create' && (typeof e.body.name !== 'string' || e.body.value === undefined || e.body.value === null)) {
+          out.errors.push({ id: e.id, status: 400, message: 'score-create: body.name and body.value are required', error: 'invalid_score' });
+          continue;
+        }
+        // Observations without a trace start one (as Langfuse does); a new trace without an id gets one.
+        if (e.type === 'trace-create' && (typeof e.body.id !== 'string' || !e.body.id)) e.body.id = newId();
+        if (e.type !== 'trace-create' && e.type !== 'score-create' && !traceIdOf(e)) e.body.traceId = newId();
+        const traceId = traceIdOf(e);
+        if (!traceId) {
+          out.errors.push({ id: e.id, status: 400, message: `${e.type}: this server attaches scores to traces only; send traceId (session and dataset-run scores are not supported)`, error: 'unsupported' });
+          continue;
+        }
+        if (traceId.length > 128) {
+          out.errors.push({ id: e.id, status: 400, message: `${e.type}: trace id is longer than 128 characters`, error: 'invalid_trace_id' });
+          continue;
+        }
+        const g = groups.get(traceId);
+        if (g) g.push(e);
+        else groups.set(traceId, [e]);
+      }
+      for (const [traceId, events] of groups) {
+        try {
+          await lock(`${scope.id}\u0000${traceId}`, async () => {
+            // Event ids are recorded only once the trace is written, so the SDK's retry of a failed
+            // batch applies its events again; merging is idempotent (fields keep their event times).
+            let next: TraceState | undefined;
+            await deps.repo.updateState(scope.id, traceId, (prev) => {
+              next = applyEvents(prev, events);
+              stateToExport(traceId, next);
+              return next;
+            });
+            out.jobs += await writeTrace(scope, traceId, next!);
+          });
+          await deps.repo.recordEvents(scope.id, events.map((e) => e.id));
+          for (const e of events) out.successes.push({ id: e.id, status: 201 });
+        } catch (e) {
+          const status = e instanceof AetherError && e.status < 500 ? e.status : e instanceof ObservationError ? 400 : 500;
+          const msg = e instanceof ObservationError ? `observation ${e.id}: ${e.message}` : status >= 500 ? 'Internal error while storing the trace; retry' : message(e);
+          for (const ev of events) out.errors.push({ id: ev.id, status, message: msg, error: e instanceof AetherError ? e.code : status >= 500 ? 'internal_error' : 'invalid_event' });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export type LangfuseIngest = ReturnType<typeof createLangfuseIngest>;
