@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Langfuse } from 'langfuse';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { storeCases } from './helpers/stores.js';
+import { runCli, startServer } from './helpers/process.js';
+import { storeCases, tempDir } from './helpers/stores.js';
 
 interface StoredSpan {
   id: string;
@@ -245,6 +246,48 @@ for (const c of storeCases) {
       assert.deepEqual(round(await summary()), s0);
     });
 
+    it('keeps a score that comes before its trace, and scores traces sent through the Aether API', async () => {
+      const traceId = randomUUID();
+      const now = new Date().toISOString();
+      const early = await ingest([{ id: randomUUID(), type: 'score-create', timestamp: now, body: { id: 'score-early', traceId, name: 'early', value: 0.25 } }]);
+      assert.equal(((await early.json()) as { errors: unknown[] }).errors.length, 0);
+      assert.equal((await fetch(`${url}/api/v1/traces/${traceId}`, { headers: { 'x-api-key': t.key } })).status, 404, 'a score alone makes no trace');
+      await ingest([{ id: randomUUID(), type: 'trace-create', timestamp: now, body: { id: traceId, input: QUESTION } }]);
+      assert.equal((await get(traceId)).evaluations.find((e) => e.metric === 'early')?.score, 0.25);
+
+      // A trace sent with Aether's own API, scored with POST /api/public/scores.
+      const rest = await fetch(`${url}/api/v1/traces`, { method: 'POST', headers: { 'x-api-key': t.key, 'content-type': 'application/json' }, body: JSON.stringify({ query: QUESTION, response: ANSWER }) });
+      const { id } = (await rest.json()) as { id: string };
+      const sc = await fetch(`${url}/api/public/scores`, { method: 'POST', headers: { authorization: basic(), 'content-type': 'application/json' }, body: JSON.stringify({ traceId: id, name: 'helpful', value: true, dataType: 'BOOLEAN', comment: 'yes' }) });
+      assert.equal(sc.status, 200);
+      assert.ok(((await sc.json()) as { id: string }).id);
+      const tr = await get(id);
+      assert.equal(tr.query, QUESTION, 'a score does not rewrite the trace it scores');
+      const h = tr.evaluations.find((e) => e.metric === 'helpful');
+      assert.equal(h?.score, 1);
+      assert.equal(h?.label, 'true');
+      const bad = await fetch(`${url}/api/public/scores`, { method: 'POST', headers: { authorization: basic(), 'content-type': 'application/json' }, body: JSON.stringify({ traceId: id, value: 1 }) });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { message: string }).message, /name/);
+    });
+
+    it('keeps each project to its own data', async () => {
+      const r = await fetch(`${url}/api/v1/langfuse/keys`, { method: 'POST', headers: { 'x-api-key': t.other.key, 'content-type': 'application/json' }, body: '{}' });
+      const other = (await r.json()) as { public_key: string; secret_key: string };
+      const list = await fetch(`${url}/api/public/traces`, { headers: { authorization: basic(other.public_key, other.secret_key) } });
+      assert.equal(list.status, 200);
+      const page = (await list.json()) as { data: unknown[]; meta: { totalItems: number; page: number; totalPages: number } };
+      assert.equal(page.meta.totalItems, 0);
+      assert.deepEqual(page.data, []);
+      const mine = (await (await fetch(`${url}/api/public/traces?limit=1`, { headers: { authorization: basic() } })).json()) as { data: unknown[]; meta: { totalItems: number; totalPages: number; limit: number } };
+      assert.equal(mine.data.length, 1);
+      assert.ok(mine.meta.totalItems >= 3);
+      assert.equal(mine.meta.totalPages, mine.meta.totalItems);
+      const keys = (await (await fetch(`${url}/api/v1/langfuse/keys`, { headers: { 'x-api-key': t.key } })).json()) as { data: Array<{ public_key: string; secret_key?: string }> };
+      assert.deepEqual(keys.data.map((k) => k.public_key), [pk]);
+      assert.ok(keys.data.every((k) => k.secret_key === undefined), 'secrets are never listed');
+    });
+
     it('refuses a body over 3.5 MB with 413 and a clear message; prompts answer 501 naming what is missing', async () => {
       const big = 'x'.repeat(3.6 * 1024 * 1024);
       const r = await ingest([{ id: randomUUID(), type: 'trace-create', timestamp: new Date().toISOString(), body: { id: randomUUID(), input: big } }]);
@@ -306,3 +349,32 @@ for (const c of storeCases) {
     });
   });
 }
+
+describe('aether keys create --langfuse', () => {
+  const t = tempDir();
+  after(() => t.remove());
+
+  it('prints a key pair the Langfuse SDK can send traces with', async () => {
+    const env = { AETHER_DATA_DIR: t.dir };
+    const server = await startServer([], env);
+    try {
+      const r = runCli(['--json', 'keys', 'create', '--langfuse', '--project', 'default'], env);
+      assert.equal(r.status, 0, r.stderr);
+      const k = JSON.parse(r.stdout) as { public_key: string; secret_key: string };
+      assert.match(k.public_key, /^pk-lf-/);
+      assert.match(k.secret_key, /^sk-lf-/);
+      const lf = new Langfuse({ publicKey: k.public_key, secretKey: k.secret_key, baseUrl: server.url, flushAt: 100, flushInterval: 0, requestTimeout: 60_000, fetchRetryCount: 0 });
+      const trace = lf.trace({ name: 'from-cli-keys', input: QUESTION, output: ANSWER });
+      await lf.shutdownAsync();
+      const fetched = await fetch(`${server.url}/api/public/traces/${trace.id}`, { headers: { authorization: `Basic ${Buffer.from(`${k.public_key}:${k.secret_key}`).toString('base64')}` } });
+      assert.equal(fetched.status, 200);
+      assert.equal(((await fetched.json()) as { name: string }).name, 'from-cli-keys');
+      const lines = runCli(['keys', 'create', '--langfuse', '--project', 'default'], env);
+      assert.match(lines.stdout, /LANGFUSE_PUBLIC_KEY=pk-lf-/);
+      assert.match(lines.stdout, /LANGFUSE_SECRET_KEY=sk-lf-/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
