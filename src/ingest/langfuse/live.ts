@@ -134,6 +134,13 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
           out.errors.push({ id: e.id, status: 400, message: `${e.type}: trace id is longer than 128 characters`, error: 'invalid_trace_id' });
           continue;
         }
+        // Checked alone first, so an event whose fields cannot be read fails alone, not its whole trace.
+        try {
+          if (e.type !== 'score-create') stateToExport(traceId, applyEvents(undefined, [e]));
+        } catch (err) {
+          out.errors.push({ id: e.id, status: 400, message: err instanceof ObservationError ? `${e.type} ${err.id}: ${err.message}` : message(err), error: 'invalid_event' });
+          continue;
+        }
         const g = groups.get(traceId);
         if (g) g.push(e);
         else groups.set(traceId, [e]);
