@@ -208,6 +208,7 @@ for (const c of storeCases) {
         { id: randomUUID(), type: 'sdk-log', timestamp: now, body: { log: 'hello' } },
         { id: 'bad-1', type: 'span-teleport', timestamp: now, body: {} },
         { id: 'bad-2', type: 'span-create', timestamp: now, body: { id: randomUUID(), traceId, name: 'bad', startTime: 12 } },
+        { id: 'bad-3', type: 'span-update', timestamp: now, body: { id: randomUUID(), endTime: now } },
       ];
       const r1 = await ingest(batch);
       assert.equal(r1.status, 207);
@@ -215,9 +216,12 @@ for (const c of storeCases) {
       assert.deepEqual(b1.successes.map((s) => s.id).sort(), batch.slice(0, 4).map((e) => e.id).sort());
       assert.ok(b1.successes.every((s) => s.status === 201));
       // The unknown type and the unreadable span fail alone; their trace is stored without them.
-      assert.deepEqual(b1.errors.map((e) => [e.id, e.status]), [['bad-1', 400], ['bad-2', 400]]);
-      assert.match(b1.errors[0]!.message, /type/);
-      assert.match(b1.errors[1]!.message, /startTime/);
+      const errs = new Map(b1.errors.map((e) => [e.id, e]));
+      assert.deepEqual([...errs.keys()].sort(), ['bad-1', 'bad-2', 'bad-3']);
+      assert.ok(b1.errors.every((e) => e.status === 400));
+      assert.match(errs.get('bad-1')!.message, /type/);
+      assert.match(errs.get('bad-2')!.message, /startTime/);
+      assert.match(errs.get('bad-3')!.message, /traceId/);
       const before = await get(traceId);
       const r2 = await ingest(batch.slice(0, 4));
       assert.equal(r2.status, 207);
@@ -294,7 +298,7 @@ for (const c of storeCases) {
 
     it('keeps each project to its own data', async () => {
       const r = await fetch(`${url}/api/v1/langfuse/keys`, { method: 'POST', headers: { 'x-api-key': t.other.key, 'content-type': 'application/json' }, body: '{}' });
-      const other = (await r.json()) as { public_key: string; secret_key: string };
+      const other = (await r.json()) as { id: string; public_key: string; secret_key: string };
       const list = await fetch(`${url}/api/public/traces`, { headers: { authorization: basic(other.public_key, other.secret_key) } });
       assert.equal(list.status, 200);
       const page = (await list.json()) as { data: unknown[]; meta: { totalItems: number; page: number; totalPages: number } };
@@ -307,6 +311,15 @@ for (const c of storeCases) {
       const keys = (await (await fetch(`${url}/api/v1/langfuse/keys`, { headers: { 'x-api-key': t.key } })).json()) as { data: Array<{ public_key: string; secret_key?: string }> };
       assert.deepEqual(keys.data.map((k) => k.public_key), [pk]);
       assert.ok(keys.data.every((k) => k.secret_key === undefined), 'secrets are never listed');
+      // A revoked pair stops working (within the 2 s lookup cache), with a message saying so.
+      assert.equal((await fetch(`${url}/api/v1/langfuse/keys/${other.id}/revoke`, { method: 'POST', headers: { 'x-api-key': t.key } })).status, 404, 'another project cannot revoke it');
+      assert.equal((await fetch(`${url}/api/v1/langfuse/keys/${other.id}/revoke`, { method: 'POST', headers: { 'x-api-key': t.other.key } })).status, 200);
+      let last: Response | undefined;
+      await until('the revocation', async () => {
+        last = await fetch(`${url}/api/public/traces`, { headers: { authorization: basic(other.public_key, other.secret_key) } });
+        return last.status === 401;
+      });
+      assert.match(((await last!.json()) as { message: string }).message, /revoked/);
     });
 
     it('refuses a body over 3.5 MB with 413 and a clear message; prompts answer 501 naming what is missing', async () => {

@@ -16,7 +16,7 @@ import { langfuseToTrace } from './to-trace.js';
 
 export interface LangfuseIngestDeps {
   ingest: Pick<Ingest, 'ingestBatch' | 'prices'>;
-  repo: Pick<LangfuseRepo, 'seenEvents' | 'recordEvents' | 'updateState' | 'rewrite'>;
+  repo: Pick<LangfuseRepo, 'seenEvents' | 'recordEvents' | 'updateState' | 'rewrite'> & Partial<Pick<LangfuseRepo, 'pruneEvents'>>;
   traces: Pick<TracesRepo, 'get'>;
   evaluations: Pick<Store['evaluations'], 'upsert'>;
   samplingRate: (projectId: string) => Promise<number>;
@@ -41,6 +41,9 @@ export interface IngestionResult {
   jobs: number;
 }
 
+/** How long an applied event id is remembered for deduplication. */
+export const EVENT_MEMORY_MS = 7 * 24 * 3_600_000;
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Serialises work on one trace within this process (the state row lock covers the merge itself). */
@@ -62,6 +65,15 @@ function keyedMutex() {
 /** The Langfuse batch ingestion service. */
 export function createLangfuseIngest(deps: LangfuseIngestDeps) {
   const lock = keyedMutex();
+  let prunedAt = 0;
+  /** Forget applied event ids after a week (SDK retries come within minutes), at most hourly. */
+  const prune = () => {
+    if (!deps.repo.pruneEvents || Date.now() - prunedAt < 3_600_000) return;
+    prunedAt = Date.now();
+    deps.repo.pruneEvents(new Date(prunedAt - EVENT_MEMORY_MS)).catch(() => {
+      prunedAt = 0;
+    });
+  };
 
   /** Write the trace the state describes; returns evaluation jobs queued by a rewrite. */
   async function writeTrace(scope: ProjectScope, traceId: string, state: TraceState): Promise<number> {
@@ -90,6 +102,7 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
     /** Apply one `POST /api/public/ingestion` body; every event gets a success or an error. */
     async ingest(scope: ProjectScope, raw: unknown): Promise<IngestionResult> {
       const envelope = parseOrThrow(ingestionBatchSchema, raw);
+      prune();
       const out: IngestionResult = { successes: [], errors: [], jobs: 0 };
       const valid: IngestionEvent[] = [];
       envelope.batch.forEach((x, i) => {
@@ -124,6 +137,10 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
         }
         // Observations without a trace start one (as Langfuse does); a new trace without an id gets one.
         if (e.type === 'trace-create' && (typeof e.body.id !== 'string' || !e.body.id)) e.body.id = newId();
+        if (e.type.endsWith('-update') && !traceIdOf(e)) {
+          out.errors.push({ id: e.id, status: 400, message: `${e.type}: body.traceId is required on updates (the Langfuse SDKs send it)`, error: 'missing_trace_id' });
+          continue;
+        }
         if (e.type !== 'trace-create' && e.type !== 'score-create' && !traceIdOf(e)) e.body.traceId = newId();
         const traceId = traceIdOf(e);
         if (!traceId) {

@@ -193,6 +193,11 @@ export function langfuseRepo(pool: pg.Pool) {
     async recordEvents(projectId: string, ids: string[]): Promise<void> {
       if (ids.length) await pool.query('insert into langfuse_events (project_id, event_id) select $1, unnest($2::text[]) on conflict do nothing', [projectId, ids]);
     },
+    /** Forget event ids applied before `before`. */
+    async pruneEvents(before: Date): Promise<number> {
+      const r = await pool.query('delete from langfuse_events where created_at < $1', [before]);
+      return r.rowCount ?? 0;
+    },
 
     /**
      * Read-modify-write one trace's merged state under a row lock, so concurrent batches of one
