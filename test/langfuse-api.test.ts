@@ -322,6 +322,45 @@ for (const c of storeCases) {
       assert.match(((await last!.json()) as { message: string }).message, /revoked/);
     });
 
+    it('answers hostile input with 4xx or per-event errors, never a 5xx', async () => {
+      const traceId = randomUUID();
+      const now = new Date().toISOString();
+      const ev = (type: string, body: unknown, extra: Record<string, unknown> = {}) => ({ id: randomUUID(), type, timestamp: now, body, ...extra });
+      let deep: unknown = 'leaf';
+      for (let i = 0; i < 80; i++) deep = { d: deep };
+      const hostile = [
+        ev('trace-create', { id: traceId, name: 'nul\u0000byte' }),
+        ev('trace-create', { id: traceId, tags: 'not-a-list' }),
+        ev('trace-create', { id: 'x'.repeat(300) }),
+        ev('span-create', { id: randomUUID(), traceId, metadata: deep }),
+        ev('generation-create', { id: randomUUID(), traceId, startTime: 'yesterday', usage: { input: 'ten' } }),
+        ev('generation-create', { id: randomUUID(), traceId, model: 42 }),
+        ev('score-create', { traceId, name: 'x', value: { nested: true } }),
+        ev('span-create', 'not an object'),
+        ev('trace-create', { id: randomUUID() }, { timestamp: 'not a date' }),
+        { type: 'trace-create' },
+        42,
+      ];
+      const r = await ingest(hostile);
+      assert.equal(r.status, 207);
+      const b = (await r.json()) as { successes: unknown[]; errors: Array<{ status: number; message: string }> };
+      assert.ok(b.errors.every((e) => e.status >= 400 && e.status < 500), JSON.stringify(b.errors.filter((e) => e.status >= 500)));
+      assert.ok(b.errors.length >= hostile.length - 1, `errors: ${b.errors.length}`);
+      for (const body of ['{"batch": "nope"}', '[]', '{}', 'not json', '{"batch": [' + '['.repeat(200) + ']'.repeat(200) + ']}']) {
+        const x = await fetch(`${url}/api/public/ingestion`, { method: 'POST', headers: { authorization: basic(), 'content-type': 'application/json' }, body });
+        assert.ok(x.status >= 400 && x.status < 500, `${body.slice(0, 30)} → ${x.status}`);
+        assert.equal(typeof ((await x.json()) as { message: unknown }).message, 'string');
+      }
+      for (const q of ['page=0', 'limit=1000', 'fromTimestamp=soon', 'page=abc']) {
+        const x = await fetch(`${url}/api/public/traces?${q}`, { headers: { authorization: basic() } });
+        assert.equal(x.status, 400, q);
+      }
+      assert.equal((await fetch(`${url}/api/public/observations?type=NOPE`, { headers: { authorization: basic() } })).status, 400);
+      const long = (await fetch(`${url}/api/public/traces/${'y'.repeat(300)}`, { headers: { authorization: basic() } })).status;
+      assert.ok(long >= 400 && long < 500, `a 300-character id → ${long}`);
+      assert.equal((await fetch(`${url}/api/public/traces/${randomUUID()}`, { headers: { authorization: basic() } })).status, 404);
+    });
+
     it('refuses a body over 3.5 MB with 413 and a clear message; prompts answer 501 naming what is missing', async () => {
       const big = 'x'.repeat(3.6 * 1024 * 1024);
       const r = await ingest([{ id: randomUUID(), type: 'trace-create', timestamp: new Date().toISOString(), body: { id: randomUUID(), input: big } }]);

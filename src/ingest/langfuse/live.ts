@@ -5,6 +5,7 @@
 import { newId } from '../../core/ids.js';
 import { AetherError } from '../../core/errors.js';
 import { sampled } from '../../core/schemas/evaluation.js';
+import { jsonProblem } from '../../core/schemas/safe.js';
 import { traceInputSchema } from '../../core/schemas/trace.js';
 import { fieldIssues, parseOrThrow } from '../../core/validate.js';
 import type { LangfuseRepo, Store, TracesRepo } from '../../storage/index.js';
@@ -151,7 +152,12 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
           out.errors.push({ id: e.id, status: 400, message: `${e.type}: trace id is longer than 128 characters`, error: 'invalid_trace_id' });
           continue;
         }
-        // Checked alone first, so an event whose fields cannot be read fails alone, not its whole trace.
+        // Checked alone first, so an event whose fields cannot be read or stored fails alone, not its whole trace.
+        const bad = jsonProblem(e.body, 60);
+        if (bad) {
+          out.errors.push({ id: e.id, status: 400, message: `${e.type}: body.${bad.path.join('.')} ${bad.message}`, error: 'invalid_event' });
+          continue;
+        }
         try {
           if (e.type !== 'score-create') stateToExport(traceId, applyEvents(undefined, [e]));
         } catch (err) {
