@@ -18,6 +18,7 @@ interface StoredSpan {
   input_tokens: number | null;
   output_tokens: number | null;
   cost_usd: number | null;
+  start_time: string;
   end_time: string | null;
   output: unknown;
   attributes: Record<string, unknown>;
@@ -102,6 +103,7 @@ for (const c of storeCases) {
         output: { role: 'assistant', content: ANSWER },
         usageDetails: { input: 900, output: 40, input_cached_tokens: 100, output_reasoning_tokens: 10, total: 1050 },
       });
+      root.event({ name: 'cache-miss', metadata: { key: 'q1' } });
       root.end({ output: ANSWER });
       trace.update({ output: ANSWER });
       trace.score({ name: 'user-feedback', value: 1, comment: 'thumbs up' });
@@ -130,6 +132,10 @@ for (const c of storeCases) {
       assert.equal(g?.input_tokens, 1000);
       assert.equal(g?.output_tokens, 50);
       assert.ok(g?.end_time, 'generation-update set the end time');
+      const event = byName.get('cache-miss');
+      assert.equal(event?.parent_id, root.id);
+      assert.equal(event?.end_time, event?.start_time, 'an event is a point in time');
+      assert.equal(event?.attributes.key, 'q1');
       assert.equal(tr.input_tokens, 1000);
       assert.equal(tr.output_tokens, 50);
       // No cost was sent: it is computed from the pricing table (cached tokens at the cache price).
@@ -146,7 +152,8 @@ for (const c of storeCases) {
       // The SDK's own read API sees it in Langfuse's shapes.
       const back = await lf.fetchTrace(trace.id);
       assert.equal(back.data.name, 'rag-answer');
-      assert.equal(back.data.observations.length, 3);
+      assert.equal(back.data.observations.length, 4);
+      assert.deepEqual(back.data.observations.map((o) => o.type).sort(), ['EVENT', 'GENERATION', 'SPAN', 'SPAN']);
       assert.ok(back.data.scores.some((s) => s.name === 'user-feedback' && s.value === 1));
       const gens = await lf.fetchObservations({ traceId: trace.id, type: 'GENERATION' });
       assert.equal(gens.data.length, 1);
@@ -397,6 +404,9 @@ for (const c of storeCases) {
                 kv('langfuse.observation.type', 'generation'), kv('langfuse.observation.model.name', 'gpt-4o-mini'),
                 kv('langfuse.observation.usage_details', JSON.stringify({ input: 20, output: 7 })),
                 kv('langfuse.observation.prompt.name', 'qa'), kv('langfuse.observation.prompt.version', 3)] },
+              { traceId, spanId: '3'.repeat(16), parentSpanId: rootId, name: 'search', kind: 1, startTimeUnixNano: ns(10), endTimeUnixNano: ns(90), attributes: [
+                kv('langfuse.observation.type', 'retriever'),
+                kv('langfuse.observation.output', JSON.stringify(DOCS.map((d, i) => ({ pageContent: d, metadata: { source: `doc-${i}` } }))))] },
             ],
           }],
         }],
@@ -413,6 +423,8 @@ for (const c of storeCases) {
       assert.equal(tr.metadata['langfuse.name'], 'otel-trace');
       assert.equal(tr.query, QUESTION);
       assert.equal(tr.response, ANSWER);
+      assert.deepEqual(tr.contexts.map((x) => [x.text, x.source]), DOCS.map((d, i) => [d, `doc-${i}`]));
+      assert.equal(tr.spans.find((s) => s.name === 'search')?.kind, 'retrieval');
       const llm = tr.spans.find((s) => s.id === genId);
       assert.equal(llm?.kind, 'llm');
       assert.equal(llm?.model, 'gpt-4o-mini');

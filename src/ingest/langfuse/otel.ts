@@ -4,6 +4,7 @@
 // trace; they are gathered per trace and put into the trace's metadata (via the resource).
 import { maybeJson } from '../otlp/attrs.js';
 import type { AttrValue, Attributes, DecodedExport } from '../otlp/model.js';
+import { documentContexts } from './to-trace.js';
 
 const KINDS: Record<string, string> = {
   generation: 'LLM',
@@ -74,6 +75,14 @@ export function applyLangfuseAttributes(decoded: DecodedExport): DecodedExport {
     setIfAbsent(a, 'langfuse.prompt_version', a['langfuse.observation.prompt.version']);
     if (a['langfuse.observation.level'] === 'ERROR' && s.status.code !== 2) {
       s.status = { code: 2, message: typeof a['langfuse.observation.status_message'] === 'string' ? a['langfuse.observation.status_message'] : 'observation level ERROR' };
+    }
+    // A retriever's documents (its output) become the trace's contexts, as OpenInference's would.
+    if (type === 'retriever' && !Object.keys(a).some((k) => k.startsWith('retrieval.documents.'))) {
+      documentContexts(a['langfuse.observation.output']).forEach((c, i) => {
+        a[`retrieval.documents.${i}.document.content`] = c.text;
+        if (c.source) a[`retrieval.documents.${i}.document.id`] = c.source;
+        if (c.score !== undefined) a[`retrieval.documents.${i}.document.score`] = c.score;
+      });
     }
     const m = traceMeta(a);
     if (Object.keys(m).length) perTrace.set(s.traceId, { ...perTrace.get(s.traceId), ...m });

@@ -78,7 +78,8 @@ const kindOf = (o: LangfuseObservation): SpanKind =>
 function spanBody(o: LangfuseObservation): Record<string, unknown> {
   const u = observationUsage(o);
   const start = ms(o.startTime);
-  const end = ms(o.endTime);
+  // A Langfuse EVENT is a point in time: it ends where it starts.
+  const end = o.endTime ? ms(o.endTime) : (o.type ?? '').toUpperCase() === 'EVENT' ? start : NaN;
   const kind = kindOf(o);
   const langfuse = Object.fromEntries(
     Object.entries({
@@ -135,8 +136,12 @@ function first<T>(xs: LangfuseObservation[], pick: (o: LangfuseObservation) => T
  * pageContent / content / text (LangChain, LlamaIndex and plain shapes), or `{documents: [...]}`.
  */
 export function retrievedContexts(o: LangfuseObservation): Context[] {
-  if (kindOf(o) !== 'retrieval') return [];
-  const out = unwrapJson(o.output);
+  return kindOf(o) === 'retrieval' ? documentContexts(o.output) : [];
+}
+
+/** Documents in a retrieval step's output (see retrievedContexts). */
+export function documentContexts(output: unknown): Context[] {
+  const out = unwrapJson(output);
   const list = Array.isArray(out) ? out : isObj(out) && Array.isArray(out.documents) ? out.documents : [];
   const contexts: Context[] = [];
   for (const d of list) {
