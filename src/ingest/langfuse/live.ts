@@ -6,7 +6,7 @@ import { newId } from '../../core/ids.js';
 import { AetherError } from '../../core/errors.js';
 import { sampled } from '../../core/schemas/evaluation.js';
 import { jsonProblem } from '../../core/schemas/safe.js';
-import { traceInputSchema } from '../../core/schemas/trace.js';
+import { TRACE_LIMITS, traceInputSchema } from '../../core/schemas/trace.js';
 import { fieldIssues, parseOrThrow } from '../../core/validate.js';
 import type { LangfuseRepo, Store, TracesRepo } from '../../storage/index.js';
 import type { Ingest, ProjectScope } from '../index.js';
@@ -17,8 +17,8 @@ import { langfuseToTrace } from './to-trace.js';
 
 export interface LangfuseIngestDeps {
   ingest: Pick<Ingest, 'ingestBatch' | 'prices'>;
-  repo: Pick<LangfuseRepo, 'seenEvents' | 'recordEvents' | 'updateState' | 'rewrite'> & Partial<Pick<LangfuseRepo, 'pruneEvents'>>;
-  traces: Pick<TracesRepo, 'get'>;
+  repo: Pick<LangfuseRepo, 'seenEvents' | 'recordEvents' | 'updateStates' | 'rewrite'> & Partial<Pick<LangfuseRepo, 'pruneEvents'>>;
+  traces: Pick<TracesRepo, 'getMany'>;
   evaluations: Pick<Store['evaluations'], 'upsert'>;
   samplingRate: (projectId: string) => Promise<number>;
   /** Where sdk-log events go (they carry SDK diagnostics, not trace data). */
@@ -63,6 +63,12 @@ function keyedMutex() {
   };
 }
 
+/** Hold every key's lock (taken in sorted order, so two batches cannot wait on each other) while `fn` runs. */
+function lockAll<T>(lock: ReturnType<typeof keyedMutex>, keys: string[], fn: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = keys;
+  return first === undefined ? fn() : lock(first, () => lockAll(lock, rest, fn));
+}
+
 /** The Langfuse batch ingestion service. */
 export function createLangfuseIngest(deps: LangfuseIngestDeps) {
   const lock = keyedMutex();
@@ -76,27 +82,52 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
     });
   };
 
-  /** Write the trace the state describes; returns evaluation jobs queued by a rewrite. */
-  async function writeTrace(scope: ProjectScope, traceId: string, state: TraceState): Promise<number> {
+  /**
+   * Write the traces the merged states describe: new ones in one ingest batch (one group commit),
+   * stored ones rewritten, then the scores of every trace that exists. Returns the traces that could
+   * not be written (with why) and the evaluation jobs queued by rewrites.
+   */
+  async function writeTraces(scope: ProjectScope, states: Map<string, TraceState>): Promise<{ failed: Map<string, unknown>; jobs: number }> {
+    const failed = new Map<string, unknown>();
     let jobs = 0;
-    if (hasTraceData(state)) {
-      const body = langfuseToTrace(stateToExport(traceId, state));
-      const r = await deps.ingest.ingestBatch(scope, { traces: [body] });
-      const item = r.results[0]!;
-      if (item.status !== 201) throw new AetherError(item.status, item.error.code, item.error.message);
-      if (item.duplicate) {
-        const prices = await deps.ingest.prices.get(scope.id);
-        const n = normalizeTrace(scope.id, parseOrThrow(traceInputSchema, body), new Date(), prices);
-        const rate = await deps.samplingRate(scope.id);
-        jobs = (await deps.repo.rewrite(n.trace, n.spans, sampled(traceId, rate) ? newId() : null)).jobs;
+    const built: Array<{ traceId: string; body: Record<string, unknown> }> = [];
+    for (const [traceId, state] of states) {
+      if (!hasTraceData(state)) continue;
+      try {
+        built.push({ traceId, body: langfuseToTrace(stateToExport(traceId, state)) });
+      } catch (e) {
+        failed.set(traceId, e);
       }
     }
-    const scores = Object.values(state.scores);
-    // Scores wait in the state until their trace exists (they may come first, or for a trace sent another way).
-    if (scores.length && (hasTraceData(state) || (await deps.traces.get(scope.id, traceId, { spans: false })))) {
-      await deps.evaluations.upsert(scores.map((s) => scoreToEvaluation(scope.id, traceId, s)));
+    const stored: typeof built = [];
+    for (let i = 0; i < built.length; i += TRACE_LIMITS.batch) {
+      const chunk = built.slice(i, i + TRACE_LIMITS.batch);
+      const r = await deps.ingest.ingestBatch(scope, { traces: chunk.map((b) => b.body) });
+      for (const item of r.results) {
+        const b = chunk[item.index]!;
+        if (item.status !== 201) failed.set(b.traceId, new AetherError(item.status, item.error.code, item.error.message));
+        else if (item.duplicate) stored.push(b);
+      }
     }
-    return jobs;
+    if (stored.length) {
+      const prices = await deps.ingest.prices.get(scope.id);
+      const rate = await deps.samplingRate(scope.id);
+      for (const { traceId, body } of stored) {
+        try {
+          const n = normalizeTrace(scope.id, parseOrThrow(traceInputSchema, body), new Date(), prices);
+          jobs += (await deps.repo.rewrite(n.trace, n.spans, sampled(traceId, rate) ? newId() : null)).jobs;
+        } catch (e) {
+          failed.set(traceId, e);
+        }
+      }
+    }
+    // Scores wait in the state until their trace exists (they may come first, or for a trace sent another way).
+    const scored = [...states].filter(([id, s]) => Object.keys(s.scores).length && !failed.has(id));
+    const elsewhere = scored.filter(([, s]) => !hasTraceData(s)).map(([id]) => ({ projectId: scope.id, id }));
+    const exists = new Set((await deps.traces.getMany(elsewhere)).map((t) => t.id));
+    const rows = scored.filter(([id, s]) => hasTraceData(s) || exists.has(id)).flatMap(([id, s]) => Object.values(s.scores).map((x) => scoreToEvaluation(scope.id, id, x)));
+    if (rows.length) await deps.evaluations.upsert(rows);
+    return { failed, jobs };
   }
 
   return {
@@ -168,26 +199,39 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
         if (g) g.push(e);
         else groups.set(traceId, [e]);
       }
-      for (const [traceId, events] of groups) {
-        try {
-          await lock(`${scope.id}\u0000${traceId}`, async () => {
-            // Event ids are recorded only once the trace is written, so the SDK's retry of a failed
-            // batch applies its events again; merging is idempotent (fields keep their event times).
-            let next: TraceState | undefined;
-            await deps.repo.updateState(scope.id, traceId, (prev) => {
-              next = applyEvents(prev, events);
+      if (groups.size === 0) return out;
+      const keys = [...groups.keys()].sort().map((id) => `${scope.id}\u0000${id}`);
+      const failure = (ev: IngestionEvent, e: unknown) => {
+        const status = e instanceof AetherError && e.status < 500 ? e.status : e instanceof ObservationError ? 400 : 500;
+        const msg = e instanceof ObservationError ? `observation ${e.id}: ${e.message}` : status >= 500 ? 'Internal error while storing the trace; retry' : message(e);
+        out.errors.push({ id: ev.id, status, message: msg, error: e instanceof AetherError ? e.code : status >= 500 ? 'internal_error' : 'invalid_event' });
+      };
+      try {
+        await lockAll(lock, keys, async () => {
+          // Event ids are recorded only once their trace is written, so the SDK's retry of a failed
+          // batch applies its events again; merging is idempotent (fields keep their event times).
+          const mergeFailed = new Map<string, unknown>();
+          const states = await deps.repo.updateStates(scope.id, [...groups.keys()], (traceId, prev) => {
+            try {
+              const next = applyEvents(prev, groups.get(traceId)!);
               stateToExport(traceId, next);
               return next;
-            });
-            out.jobs += await writeTrace(scope, traceId, next!);
+            } catch (e) {
+              mergeFailed.set(traceId, e);
+              return undefined;
+            }
           });
-          await deps.repo.recordEvents(scope.id, events.map((e) => e.id));
-          for (const e of events) out.successes.push({ id: e.id, status: 201 });
-        } catch (e) {
-          const status = e instanceof AetherError && e.status < 500 ? e.status : e instanceof ObservationError ? 400 : 500;
-          const msg = e instanceof ObservationError ? `observation ${e.id}: ${e.message}` : status >= 500 ? 'Internal error while storing the trace; retry' : message(e);
-          for (const ev of events) out.errors.push({ id: ev.id, status, message: msg, error: e instanceof AetherError ? e.code : status >= 500 ? 'internal_error' : 'invalid_event' });
-        }
+          const { failed, jobs } = await writeTraces(scope, states);
+          out.jobs += jobs;
+          for (const [id, e] of mergeFailed) failed.set(id, e);
+          const done = [...groups].filter(([id]) => !failed.has(id)).flatMap(([, evs]) => evs);
+          await deps.repo.recordEvents(scope.id, done.map((e) => e.id));
+          for (const e of done) out.successes.push({ id: e.id, status: 201 });
+          for (const [id, e] of failed) for (const ev of groups.get(id) ?? []) failure(ev, e);
+        });
+      } catch (e) {
+        const answered = new Set([...out.successes, ...out.errors].map((x) => x.id));
+        for (const evs of groups.values()) for (const ev of evs) if (!answered.has(ev.id)) failure(ev, e);
       }
       return out;
     },

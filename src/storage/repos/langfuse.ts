@@ -200,19 +200,36 @@ export function langfuseRepo(pool: pg.Pool) {
     },
 
     /**
-     * Read-modify-write one trace's merged state under a row lock, so concurrent batches of one
-     * trace merge one after the other. `merge` gets the stored state (undefined at first).
+     * Read-modify-write the merged states of several traces in one transaction, under row locks
+     * (taken in id order), so concurrent batches of one trace merge one after the other. `merge`
+     * gets each stored state (undefined at first) and returns the next, or undefined to leave it.
      */
-    async updateState<T>(projectId: string, traceId: string, merge: (prev: unknown) => T): Promise<T> {
+    async updateStates<T>(projectId: string, traceIds: string[], merge: (traceId: string, prev: unknown) => T | undefined): Promise<Map<string, T>> {
+      const out = new Map<string, T>();
+      if (traceIds.length === 0) return out;
+      const ids = [...new Set(traceIds)].sort();
       const client = await pool.connect();
       try {
         await client.query('begin');
-        await client.query(`insert into langfuse_trace_state (project_id, trace_id, state) values ($1, $2, 'null'::jsonb) on conflict do nothing`, [projectId, traceId]);
-        const r = await client.query<{ state: unknown }>('select state from langfuse_trace_state where project_id = $1 and trace_id = $2 for update', [projectId, traceId]);
-        const next = merge(r.rows[0]?.state ?? undefined);
-        await client.query('update langfuse_trace_state set state = $3, updated_at = now() where project_id = $1 and trace_id = $2', [projectId, traceId, JSON.stringify(next)]);
+        await client.query(`insert into langfuse_trace_state (project_id, trace_id, state) select $1, unnest($2::text[]), 'null'::jsonb on conflict do nothing`, [projectId, ids]);
+        const r = await client.query<{ trace_id: string; state: unknown }>(
+          'select trace_id, state from langfuse_trace_state where project_id = $1 and trace_id = any($2::text[]) order by trace_id for update',
+          [projectId, ids],
+        );
+        for (const row of r.rows) {
+          const next = merge(row.trace_id, row.state ?? undefined);
+          if (next !== undefined) out.set(row.trace_id, next);
+        }
+        if (out.size) {
+          await client.query(
+            `update langfuse_trace_state s set state = x.state, updated_at = now()
+               from jsonb_to_recordset($2::jsonb) as x(trace_id text, state jsonb)
+              where s.project_id = $1 and s.trace_id = x.trace_id`,
+            [projectId, JSON.stringify([...out].map(([trace_id, state]) => ({ trace_id, state })))],
+          );
+        }
         await client.query('commit');
-        return next;
+        return out;
       } catch (e) {
         await client.query('rollback').catch(() => {});
         throw e;
