@@ -7,6 +7,7 @@ import type { Store } from '../storage/index.js';
 import { EXAMPLE_TRACE } from '../core/example-trace.js';
 import { registerImport } from './import.js';
 import { registerRetention } from './retention.js';
+import { createLangfuseKeyPair } from './langfuse.js';
 import { startDashboard } from './dashboard.js';
 
 interface GlobalFlags {
@@ -212,9 +213,11 @@ export function buildCli(): Command {
     .description('create an API key for a project; the key is shown once')
     .requiredOption('--project <ref>', 'project id or slug')
     .option('--name <name>', 'a label for the key', 'cli')
-    .action(async (o: { project: string; name: string }, cmd: Command) =>
+    .option('--langfuse', 'create a Langfuse-style key pair (pk-lf-… / sk-lf-…) for the Langfuse SDKs instead')
+    .action(async (o: { project: string; name: string; langfuse?: boolean }, cmd: Command) =>
       withStore(cmd, async (store, flags) => {
         const p = await projectRef(store, o.project);
+        if (o.langfuse) return void (await createLangfuseKeyPair(store, p, o.name).then((r) => print(flags, r.value, () => r.lines)));
         const { key, record } = await store.apiKeys.create({ projectId: p.id, name: o.name });
         print(flags, { ...record, key, project_id: p.id }, () => [
           `created key ${record.id} for project ${p.slug}`,

@@ -18,6 +18,7 @@ import { otlpRoutes } from './routes/otlp.js';
 import { projectRoutes } from './routes/projects.js';
 import { traceInputJsonSchema, traceRoutes } from './routes/traces.js';
 import { adminRoutes } from './routes/admin.js';
+import { langfuseRoutes } from './routes/langfuse.js';
 import { authRoutes } from './routes/auth.js';
 import { sessionGuard } from './session/index.js';
 import { createDashboard } from './static.js';
@@ -95,6 +96,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
           session: { type: 'apiKey', in: 'cookie', name: 'aether_session' },
+          langfuseBasic: { type: 'http', scheme: 'basic', description: 'Langfuse key pair: public key as user, secret key as password (/api/public/* only)' },
         },
         schemas: { TraceInput: traceInputJsonSchema as Record<string, unknown> },
       },
@@ -116,6 +118,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(exportRoutes(deps));
   await app.register(authRoutes(deps));
   await app.register(adminRoutes(deps));
+  await app.register(langfuseRoutes(deps));
   await app.register(dashboard.plugin);
   return app;
 }

@@ -29,6 +29,7 @@ export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRep
 export { ROLES } from './repos/users.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
+export { langfuseRepo, type LangfuseRepo, type LangfuseKeyRecord, type SpanPageFilter, type TracePageFilter } from './repos/langfuse.js';
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));

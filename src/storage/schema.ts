@@ -398,3 +398,50 @@ export const modelPrices = pgTable(
   },
   (t) => [primaryKey({ name: 'model_prices_pk', columns: [t.projectId, t.model] })],
 );
+
+// --- langfuse ---
+
+/** Langfuse-style key pairs (`pk-lf-…` / `sk-lf-…`), accepted only on /api/public/*; the secret is stored as SHA-256. */
+export const langfuseKeys = pgTable(
+  'langfuse_keys',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    publicKey: text('public_key').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('langfuse_keys_public_uq').on(t.publicKey), index('langfuse_keys_project_idx').on(t.projectId)],
+);
+
+/** The merged Langfuse events of one trace (trace, observations, scores), so updates may come before or after creates. */
+export const langfuseTraceState = pgTable(
+  'langfuse_trace_state',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    traceId: text('trace_id').notNull(),
+    state: jsonb('state').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: 'langfuse_trace_state_pk', columns: [t.projectId, t.traceId] })],
+);
+
+/** Ingestion event ids already applied: a retried batch is answered without applying anything twice. */
+export const langfuseEvents = pgTable(
+  'langfuse_events',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'langfuse_events_pk', columns: [t.projectId, t.eventId] }), index('langfuse_events_created_idx').on(t.createdAt)],
+);

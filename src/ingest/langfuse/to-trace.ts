@@ -69,12 +69,17 @@ function metadataOf(v: unknown): Obj {
   return m === undefined || m === null || m === '' ? {} : { 'langfuse.metadata': m };
 }
 
-const kindOf = (o: LangfuseObservation): SpanKind => KINDS[(o.type ?? '').toUpperCase()] ?? 'other';
+// The v3 SDKs can only send SPAN, GENERATION and EVENT, so a span named as a retrieval step (and
+// returning documents, see retrievedContexts) is read as one.
+const RETRIEVAL_NAME = /retriev/i;
+const kindOf = (o: LangfuseObservation): SpanKind =>
+  KINDS[(o.type ?? '').toUpperCase()] ?? ((o.type ?? 'SPAN').toUpperCase() === 'SPAN' && RETRIEVAL_NAME.test(o.name ?? '') ? 'retrieval' : 'other');
 
 function spanBody(o: LangfuseObservation): Record<string, unknown> {
   const u = observationUsage(o);
   const start = ms(o.startTime);
-  const end = ms(o.endTime);
+  // A Langfuse EVENT is a point in time: it ends where it starts.
+  const end = o.endTime ? ms(o.endTime) : (o.type ?? '').toUpperCase() === 'EVENT' ? start : NaN;
   const kind = kindOf(o);
   const langfuse = Object.fromEntries(
     Object.entries({
@@ -126,6 +131,39 @@ function first<T>(xs: LangfuseObservation[], pick: (o: LangfuseObservation) => T
   return undefined;
 }
 
+/**
+ * Documents a retrieval observation returned: its output as a list of strings or of objects with
+ * pageContent / content / text (LangChain, LlamaIndex and plain shapes), or `{documents: [...]}`.
+ */
+export function retrievedContexts(o: LangfuseObservation): Context[] {
+  return kindOf(o) === 'retrieval' ? documentContexts(o.output) : [];
+}
+
+/** Documents in a retrieval step's output (see retrievedContexts). */
+export function documentContexts(output: unknown): Context[] {
+  const out = unwrapJson(output);
+  const list = Array.isArray(out) ? out : isObj(out) && Array.isArray(out.documents) ? out.documents : [];
+  const contexts: Context[] = [];
+  for (const d of list) {
+    if (typeof d === 'string') {
+      if (d) contexts.push({ text: d });
+      continue;
+    }
+    if (!isObj(d)) continue;
+    const text = [d.pageContent, d.page_content, d.content, d.text].find((x): x is string => typeof x === 'string' && x !== '');
+    if (!text) continue;
+    const meta = isObj(d.metadata) ? d.metadata : undefined;
+    const source = [d.id, d.source, meta?.source].find((x) => typeof x === 'string' || typeof x === 'number');
+    contexts.push({
+      text,
+      ...(source !== undefined ? { source: String(source).slice(0, 2048) } : {}),
+      ...(typeof d.score === 'number' && Number.isFinite(d.score) ? { score: d.score } : {}),
+      ...(meta ? { metadata: meta } : {}),
+    });
+  }
+  return contexts;
+}
+
 /** Build the trace body; `chatml` (from a companion *.chatml.json) helps find the question and answer. */
 export function langfuseToTrace(x: LangfuseTraceExport, chatml: Map<string, ChatmlView> = new Map()): Record<string, unknown> {
   const { trace } = x;
@@ -142,7 +180,13 @@ export function langfuseToTrace(x: LangfuseTraceExport, chatml: Map<string, Chat
   };
   const query = findText(trace.input, 'query') ?? first(gens, userOf) ?? asText(unwrapJson(trace.input));
   const response = findText(trace.output, 'response') ?? first(lastGens, answerOf) ?? (trace.output ? asText(unwrapJson(trace.output)) : undefined);
-  const contexts: Context[] = obs.flatMap((o) => spanContexts(otelAttributes(o))).slice(0, TRACE_LIMITS.contexts);
+  const contexts: Context[] = obs
+    .flatMap((o) => {
+      const fromOtel = spanContexts(otelAttributes(o));
+      return fromOtel.length ? fromOtel : retrievedContexts(o);
+    })
+    .slice(0, TRACE_LIMITS.contexts)
+    .map((c) => ({ ...c, text: c.text.slice(0, TRACE_LIMITS.textLength) }));
   const roots = obs.filter((o) => !o.parentObservationId);
   const start = ms(trace.timestamp);
   const rootEnd = roots.length === 1 ? ms(roots[0]!.endTime) : NaN;

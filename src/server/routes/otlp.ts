@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AetherError, errors } from '../../core/errors.js';
 import { checkJsonBounds, checkProtobufBounds, createOtlpReceiver, decodeJsonExport, decodeProtobufExport, encodeExportResponse, encodeStatus, type DecodedExport } from '../../ingest/index.js';
 import { spansRepo } from '../../storage/index.js';
+import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { toAetherError } from '../errors.js';
 
@@ -65,8 +66,18 @@ function send(req: FastifyRequest, reply: FastifyReply, status: number, rejected
   return reply.send(proto ? Buffer.from(encodeStatus(code, error.message)) : JSON.stringify({ code, message: error.message, error }));
 }
 
+/** Where else the receiver is mounted (Langfuse's /api/public/otel/v1/traces) and how it authenticates there. */
+export interface OtlpMount {
+  path: string;
+  authenticate: (headers: Record<string, string | string[] | undefined>) => Promise<Principal>;
+  /** Adjust decoded spans before mapping (e.g. vendor attributes onto the conventions). */
+  transform?: (d: DecodedExport) => DecodedExport;
+  summary: string;
+  security: Array<Record<string, string[]>>;
+}
+
 /** OTLP/HTTP trace receiver: `POST /v1/traces`, protobuf or JSON, optionally gzip-compressed. */
-export function otlpRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
+export function otlpRoutes(deps: RouteDeps, mount?: OtlpMount): FastifyPluginAsyncZod {
   return async (app) => {
     const limit = deps.config.maxBatchBodyBytes;
     const receiver = createOtlpReceiver({
@@ -92,22 +103,23 @@ export function otlpRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     });
 
     app.post(
-      '/v1/traces',
+      mount?.path ?? '/v1/traces',
       {
         bodyLimit: limit,
         schema: {
           tags: ['otlp'],
-          summary: 'OpenTelemetry OTLP/HTTP trace export',
+          summary: mount?.summary ?? 'OpenTelemetry OTLP/HTTP trace export',
           description:
             'ExportTraceServiceRequest as application/x-protobuf or application/json, optionally Content-Encoding: gzip. ' +
             'Spans become Aether traces (one per OTel trace id) using the GenAI and OpenInference conventions; see docs/otel.md.',
-          security: [{ apiKey: [] }, { bearer: [] }],
+          security: mount?.security ?? [{ apiKey: [] }, { bearer: [] }],
         },
       },
       async (req, reply) => {
-        const principal = await deps.auth.authenticate(req.headers);
+        const principal = await (mount?.authenticate ?? deps.auth.authenticate)(req.headers);
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const decoded = await decode(req, await decompress(req, raw, limit));
+        const plain = await decode(req, await decompress(req, raw, limit));
+        const decoded = mount?.transform ? mount.transform(plain) : plain;
         const out = await receiver.export(principal.project, decoded);
         if (out.appendedSpans) deps.metrics.spansIngested.inc(out.appendedSpans);
         if (out.evaluationsQueued) deps.evals.queue.nudge();
