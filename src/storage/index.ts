@@ -14,6 +14,7 @@ import { budgetsRepo } from './repos/budgets.js';
 import { rollupsRepo } from './repos/rollups.js';
 import { modelPricesRepo } from './repos/prices.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
+import { monitorsRepo } from './repos/monitors.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -28,6 +29,7 @@ export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRep
 export { ROLES } from './repos/users.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
+export type { MonitorsRepo, MonitorRecord, MonitorRun, MonitorStatus, NewMonitorResult, RunOutcome, TraceKey } from './repos/monitors.js';
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -78,6 +80,7 @@ export interface Store {
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
+  monitors: ReturnType<typeof monitorsRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -129,6 +132,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),
+    monitors: monitorsRepo(pool),
     async ping() {
       await pool.query('select 1');
     },
