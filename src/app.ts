@@ -33,6 +33,7 @@ import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
+import { createMonitors, type Monitors } from './monitors/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -182,6 +183,22 @@ export function startWorker(config: Config, store: Store, stack: EvalStack, aler
   );
 }
 
+/** Online monitors and their scheduler; every process runs it (a lease gives each due monitor one runner). */
+export function createMonitorStack(config: Config, store: Store, evals: EvalStack, alerts: AlertStack, log: Logger, tickMs = 30_000): Monitors {
+  const monitors = createMonitors({
+    store,
+    evaluator: evals.evaluator,
+    registry: evals.registry,
+    alertSettings: alerts.settings,
+    logger: log,
+    env: process.env,
+    publicUrl: config.publicUrl,
+    owner: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+  });
+  if (tickMs > 0) monitors.start(tickMs);
+  return monitors;
+}
+
 /**
  * The LLM gateway: settings from AETHER_GATEWAY_CONFIG, provider keys from the environment and per
  * project (sealed with the master key), breaker/rate-limit/cache state in Redis when REDIS_URL is
@@ -219,6 +236,7 @@ export interface Aether {
   auth: KeyAuth;
   evals: EvalStack;
   alerts: AlertStack;
+  monitors: Monitors;
   worker: Consumer | undefined;
   server: FastifyInstance;
   /** The LLM gateway (the demo calls it in-process). */
@@ -241,6 +259,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const store = opts.store ?? (await openConfiguredStore(config));
   const evals = await createEvalStack(config, store, log);
   const alerts = createAlertStack(config, store, log);
+  const monitors = createMonitorStack(config, store, evals, alerts, log);
   const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
     prices: createPriceBook(store.modelPrices),
@@ -264,7 +283,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -275,6 +294,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     auth,
     evals,
     alerts,
+    monitors,
     worker,
     server,
     gateway: gw.gateway,
@@ -284,6 +304,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await gw.close();
         await ingest.writer.flushed();
         await worker?.stop();
+        await monitors.stop();
         await alerts.close();
         await evals.queue.close();
         await auth.close();

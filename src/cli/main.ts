@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { parseConfig, type Config, type ConfigOverrides } from '../core/config.js';
 import { AetherError } from '../core/errors.js';
-import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, openConfiguredStore, startWorker, VERSION } from '../app.js';
+import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, createMonitorStack, openConfiguredStore, startWorker, VERSION } from '../app.js';
 import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
 import { EXAMPLE_TRACE } from '../core/example-trace.js';
 import { registerImport } from './import.js';
+import { registerMonitor } from './monitor.js';
 import { startDashboard } from './dashboard.js';
 
 interface GlobalFlags {
@@ -71,8 +72,10 @@ async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise
   const stack = await createEvalStack(config, store, log);
   const alerts = createAlertStack(config, store, log);
   const consumer = startWorker(config, store, stack, alerts, log);
+  const monitors = createMonitorStack(config, store, stack, alerts, log);
   onSignals(async () => {
     await consumer.stop();
+    await monitors.stop();
     await alerts.close();
     await stack.queue.close();
     await store.close();
@@ -245,6 +248,7 @@ export function buildCli(): Command {
       }),
     );
   registerImport(program, withStore);
+  registerMonitor(program, withStore, configFrom);
   return program;
 }
 

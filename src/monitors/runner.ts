@@ -32,7 +32,7 @@ export interface RunOptions {
   baseDir?: string;
 }
 
-export interface RunReport {
+export type RunReport = {
   runId: string | null;
   monitor: string;
   dryRun: boolean;
@@ -50,7 +50,7 @@ export interface RunReport {
   status: MonitorStatus;
   previousStatus: MonitorStatus;
   notified: boolean;
-}
+};
 
 /** The evaluation config a monitor's metric list amounts to. */
 export function evaluationConfigOf(spec: MonitorSpec): EvaluationConfig {

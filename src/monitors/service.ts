@@ -16,7 +16,7 @@ export interface MonitorsDeps extends MonitorDeps {
 }
 
 /** A monitor as the API shows it. */
-export interface MonitorView {
+export type MonitorView = {
   id: string;
   name: string;
   origin: 'api' | 'file';
@@ -28,14 +28,20 @@ export interface MonitorView {
   last_run_at: string | null;
   next_run_at: string | null;
   created_at: string;
-}
+};
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A key written in the spec (not a ${VAR} reference) is shown masked. */
+function masked(spec: MonitorSpec): MonitorSpec {
+  if (spec.source.type !== 'langfuse_api' || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(spec.source.secret_key)) return spec;
+  return { ...spec, source: { ...spec.source, secret_key: `${spec.source.secret_key.slice(0, 4)}…` } };
+}
 
 export function viewOf(m: MonitorRecord): MonitorView {
   return {
     id: m.id, name: m.name, origin: m.origin, enabled: m.enabled, status: m.status, metric_status: m.metricStatus,
-    spec: monitorSpecSchema.parse(m.spec), window_end: iso(m.windowEnd), last_run_at: iso(m.lastRunAt), next_run_at: iso(m.nextRunAt), created_at: m.createdAt.toISOString(),
+    spec: masked(monitorSpecSchema.parse(m.spec)), window_end: iso(m.windowEnd), last_run_at: iso(m.lastRunAt), next_run_at: iso(m.nextRunAt), created_at: m.createdAt.toISOString(),
   };
 }
 
@@ -62,10 +68,18 @@ export function createMonitors(d: MonitorsDeps) {
     return parseMonitorJson(body, known());
   }
 
-  /** Stored monitors read files relative to the server's working folder; modules are refused (code from the API). */
+  /**
+   * What arrives over the API may not reach the server's files or code: file sources and module
+   * hooks are for monitor files run by the CLI.
+   */
   function checkStored(spec: MonitorSpec): void {
-    if (spec.extractor.module) throw errors.validation([{ field: 'extractor.module', message: 'module hooks run local code: use them in monitor files run by the CLI, not in monitors stored through the API' }]);
+    if (spec.extractor.module) throw errors.validation([{ field: 'extractor.module', message: 'module hooks run local code: use them in monitor files run by the CLI, not through the API' }]);
+    if (spec.source.type !== 'aether' && spec.source.type !== 'langfuse_api') {
+      throw errors.validation([{ field: 'source.type', message: `${spec.source.type} reads files on the machine that runs it: run such monitors with \`aether monitor run FILE\`; over the API use aether or langfuse_api` }]);
+    }
   }
+  // Over the API, `${VAR}` may only name variables the operator exposed for monitors.
+  const apiDeps: MonitorDeps = { ...d, env: Object.fromEntries(Object.entries(d.env ?? {}).filter(([k]) => k.startsWith('AETHER_MONITOR_'))) };
 
   async function tick(): Promise<void> {
     for (const m of await d.store.monitors.due(new Date())) {
@@ -76,7 +90,7 @@ export function createMonitors(d: MonitorsDeps) {
         // Missed runs (the process was down) are caught up once: one run covers the whole gap.
         const late = spec.schedule && m.nextRunAt ? now.getTime() - m.nextRunAt.getTime() > periodMs(spec.schedule, m.nextRunAt) : false;
         await d.store.monitors.setNextRun(m.id, spec.schedule ? nextRun(spec.schedule, now) : null);
-        await runMonitor(d, m, spec, { trigger: late ? 'catch_up' : 'schedule' });
+        await runMonitor(apiDeps, m, spec, { trigger: late ? 'catch_up' : 'schedule' });
       } catch (e) {
         d.logger.warn({ err: e, monitor: m.name }, 'scheduled monitor run failed');
       } finally {
@@ -110,23 +124,24 @@ export function createMonitors(d: MonitorsDeps) {
     async runNow(projectId: string, id: string, opts: Pick<RunOptions, 'dryRun' | 'since'> = {}): Promise<RunReport> {
       const m = await d.store.monitors.get(projectId, id);
       if (!m) throw errors.notFound(`No monitor "${id}" in this project`);
-      return runMonitor(d, m, specOf(m), { ...opts, trigger: 'api' });
+      return runMonitor(apiDeps, m, specOf(m), { ...opts, trigger: 'api' });
     },
     async runs(projectId: string, id: string, limit = 50) {
       const m = await d.store.monitors.get(projectId, id);
       if (!m) throw errors.notFound(`No monitor "${id}" in this project`);
       return (await d.store.monitors.runs(projectId, m.id, limit)).map(runView);
     },
-    /** Run a monitor file (CLI): its dedup and history live under a `file` monitor of the same name. */
-    async runFile(projectId: string, text: string, file: string, opts: Pick<RunOptions, 'dryRun' | 'since' | 'until'> = {}): Promise<RunReport> {
+    /** Run a monitor file (CLI; `remote` when it came over the API): dedup and history live under a `file` monitor of its name. */
+    async runFile(projectId: string, text: string, file: string, opts: Pick<RunOptions, 'dryRun' | 'since' | 'until'> & { remote?: boolean } = {}): Promise<RunReport> {
       const spec = parseMonitorYaml(text, file, { knownMetrics: known() });
+      if (opts.remote) checkStored(spec);
       let m = await d.store.monitors.get(projectId, spec.name);
       if (m && m.origin !== 'file') throw errors.conflict(`Monitor "${spec.name}" is stored through the API; run it with POST /api/v1/monitors/${m.id}/run or rename the file's monitor`);
       if (!m && opts.dryRun) {
         const now = new Date();
         m = { id: `file:${spec.name}`, projectId, name: spec.name, origin: 'file', spec, enabled: true, status: 'NO_DATA', metricStatus: {}, windowEnd: null, lastRunAt: null, nextRunAt: null, createdAt: now, updatedAt: now };
       } else if (!opts.dryRun) m = await d.store.monitors.ensureFileMonitor(projectId, spec.name, spec);
-      return runMonitor(d, m!, spec, { ...opts, trigger: 'cli', baseDir: dirname(resolve(file)) });
+      return runMonitor(opts.remote ? apiDeps : d, m!, spec, { ...opts, trigger: opts.remote ? 'api' : 'cli', baseDir: dirname(resolve(file)) });
     },
     /** Run due stored monitors now (the scheduler's tick; tests call it directly). */
     tick(): Promise<void> {
