@@ -8,15 +8,16 @@ const path = dbText({ min: 1, max: 500 });
 /** Filters of the trace API (GET /api/v1/traces), minus paging. */
 const traceFilters = traceQuerySchema.pick({ model: true, provider: true, user_id: true, session_id: true, tag: true, status: true, min_latency_ms: true, max_latency_ms: true, q: true }).partial();
 
-const window = z
-  .strictObject({
-    since_last_run: z.boolean().default(true).describe('start where the previous successful run stopped'),
-    lookback_minutes: z.number().int().min(1).max(525_600).default(1440).describe('how far back the first run (or --since absent) looks'),
-  })
-  .default({ since_last_run: true, lookback_minutes: 1440 });
+const windowFields = z.strictObject({
+  since_last_run: z.boolean().default(true).describe('start where the previous successful run stopped'),
+  lookback_minutes: z.number().int().min(1).max(525_600).default(1440).describe('how far back the first run (or --since absent) looks'),
+});
+/** Aether sources always have a window; other sources only when the file asks for one. */
+const window = windowFields.default({ since_last_run: true, lookback_minutes: 1440 });
+const optionalWindow = windowFields.optional();
 
 const fileSource = <T extends 'jsonl' | 'csv' | 'langfuse_file'>(type: T) =>
-  z.strictObject({ type: z.literal(type), path: z.union([path, z.array(path).min(1).max(1000)]), id_field: path.optional(), time_field: path.optional(), window: window.optional() });
+  z.strictObject({ type: z.literal(type), path: z.union([path, z.array(path).min(1).max(1000)]), id_field: path.optional(), time_field: path.optional(), window: optionalWindow });
 
 export const sourceSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('aether'), filters: traceFilters.default({}), window }),
@@ -31,9 +32,9 @@ export const sourceSchema = z.discriminatedUnion('type', [
     filters: z.strictObject({ name: dbText().optional(), user_id: dbText().optional(), session_id: dbText().optional(), tags: z.array(dbText()).max(20).optional(), environment: dbText().optional() }).default({}),
     page_limit: z.number().int().min(1).max(100).default(50),
     max_pages: z.number().int().min(1).max(10_000).default(100),
-    window: window.optional(),
+    window: optionalWindow,
   }),
-  z.strictObject({ type: z.literal('slack'), path: path.describe('a channel folder of a Slack export'), include_replies: z.boolean().default(true), window: window.optional() }),
+  z.strictObject({ type: z.literal('slack'), path: path.describe('a channel folder of a Slack export'), include_replies: z.boolean().default(true), window: optionalWindow }),
 ]);
 
 const pattern = z.strictObject({

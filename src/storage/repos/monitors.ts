@@ -242,10 +242,14 @@ export function monitorsRepo(pool: pg.Pool) {
       return r.rows;
     },
 
-    /** Trace keys in a window under the trace API's filters: enough to sample on without loading bodies. */
+    /**
+     * Trace keys stored in a window under the trace API's filters: enough to sample on without
+     * loading bodies. The window is on arrival (created_at), so a trace stamped earlier than it
+     * arrived is still seen by the next run.
+     */
     async traceKeys(projectId: string, f: Partial<TraceQuery>, from: Date, to: Date): Promise<TraceKey[]> {
       const p = new Params();
-      const where = [`project_id = ${p.add(projectId)}`, `ts >= ${p.add(from)}`, `ts < ${p.add(to)}`];
+      const where = [`project_id = ${p.add(projectId)}`, `created_at >= ${p.add(from)}`, `created_at < ${p.add(to)}`];
       if (f.model) where.push(`model = ${p.add(f.model)}`);
       if (f.provider) where.push(`provider = ${p.add(f.provider)}`);
       if (f.user_id) where.push(`user_id = ${p.add(f.user_id)}`);
