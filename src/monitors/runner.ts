@@ -102,7 +102,8 @@ export async function runMonitor(d: MonitorDeps, monitor: MonitorRecord, spec: M
   let fatal = false;
   try {
     items = await source.list(ctx);
-    sampled = sample(items, spec.sampling, monitor.id);
+    // Keyed by name, not row id: a dry run draws the same sample the real run will.
+    sampled = sample(items, spec.sampling, `${monitor.projectId}/${monitor.name}`);
     if (runId) {
       const won = await d.store.monitors.claim({ ...key, runId }, sampled.map((i) => i.id), d.claimStaleMs ?? 15 * 60_000);
       claimed = sampled.filter((i) => won.has(i.id));
