@@ -87,7 +87,7 @@ export async function runMonitor(d: MonitorDeps, monitor: MonitorRecord, spec: M
   const w = 'window' in spec.source ? spec.source.window : undefined;
   const since = opts.since ?? (w ? ((w.since_last_run ? monitor.windowEnd : null) ?? new Date(until.getTime() - w.lookback_minutes * 60_000)) : null);
   const baseDir = opts.baseDir ?? process.cwd();
-  const source = createSource(spec.source, monitor.projectId, baseDir);
+  const source = createSource(spec.source, monitor.projectId, baseDir, { fields: spec.sampling.strategy === 'stratified' });
   const key = { projectId: monitor.projectId, sourceKey: source.key, monitorId: monitor.id };
   const runId = dryRun ? null : await d.store.monitors.startRun({ ...key, trigger: opts.trigger, dryRun, windowFrom: since, windowTo: until });
   const errors: string[] = [];

@@ -8,10 +8,10 @@ import { slackSource } from './slack.js';
 export type { Source, SourceContext, SourceItem } from './contract.js';
 
 /** The source a spec names. */
-export function createSource(spec: MonitorSource, projectId: string, baseDir: string): Source {
+export function createSource(spec: MonitorSource, projectId: string, baseDir: string, opts: { fields: boolean } = { fields: true }): Source {
   switch (spec.type) {
     case 'aether':
-      return aetherSource(spec, projectId);
+      return aetherSource(spec, projectId, opts);
     case 'jsonl':
     case 'csv':
       return tabularSource(spec, baseDir);

@@ -247,7 +247,7 @@ export function monitorsRepo(pool: pg.Pool) {
      * loading bodies. The window is on arrival (created_at), so a trace stamped earlier than it
      * arrived is still seen by the next run.
      */
-    async traceKeys(projectId: string, f: Partial<TraceQuery>, from: Date, to: Date): Promise<TraceKey[]> {
+    async traceKeys(projectId: string, f: Partial<TraceQuery>, from: Date, to: Date, opts: { fields?: boolean } = {}): Promise<Array<TraceKey | Pick<TraceKey, 'id' | 'ts'>>> {
       const p = new Params();
       const where = [`project_id = ${p.add(projectId)}`, `created_at >= ${p.add(from)}`, `created_at < ${p.add(to)}`];
       if (f.model) where.push(`model = ${p.add(f.model)}`);
@@ -262,8 +262,8 @@ export function monitorsRepo(pool: pg.Pool) {
         const like = p.add(`%${likeEscape(f.q)}%`);
         where.push(`(query ilike ${like} or response ilike ${like})`);
       }
-      const r = await pool.query<TraceKey>(
-        `select id, ts, model, provider, user_id, session_id, status, tags, latency_ms from rag_traces where ${where.join(' and ')} order by ts, id`,
+      const r = await pool.query<TraceKey | Pick<TraceKey, 'id' | 'ts'>>(
+        `select id, ts${opts.fields ? ', model, provider, user_id, session_id, status, tags, latency_ms' : ''} from rag_traces where ${where.join(' and ')} order by ts, id`,
         p.values,
       );
       return r.rows;
