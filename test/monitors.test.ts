@@ -3,13 +3,14 @@
 // and a status change reaching a local Slack receiver exactly once.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { storeCases, tempDir } from './helpers/stores.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { startReceiver, type Receiver } from './helpers/slack-receiver.js';
 import { MonitorSpecError, parseMonitorYaml, type RunReport } from '../src/monitors/index.js';
+import { createRegistry } from '../src/evals/index.js';
 
 const LANGFUSE_DIR = '/work/shared/data/traces/langfuse';
 const HALUEVAL = '/work/shared/data/halueval_qa.dev.jsonl';
@@ -65,6 +66,21 @@ describe('monitor files', () => {
 
     const e6 = issue(['name: x', 'source: [unclosed']);
     assert.equal(e6.issues[0]!.line, 2);
+  });
+
+  it("docs/monitors.md: the example is valid and at most 20 lines, and the errors it shows are the ones a user gets", () => {
+    const md = readFileSync(new URL('../docs/monitors.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(md)![1]!;
+    assert.ok(yaml.trimEnd().split('\n').length <= 20);
+    const all = new Set(createRegistry().keys());
+    const spec = parseMonitorYaml(yaml, 'prod-faithfulness.yaml', { knownMetrics: all });
+    assert.equal(spec.source.type, 'aether');
+    const shown = /```\n(prod-faithfulness\.yaml:7[^\n]*)\n(prod-faithfulness\.yaml:9[^\n]*)\n```/.exec(md)!;
+    const strategy = (() => { try { parseMonitorYaml(yaml.replace('random_rate, rate: 0.05', 'sometimes'), 'prod-faithfulness.yaml', { knownMetrics: all }); } catch (e) { return (e as Error).message; } return ''; })();
+    assert.equal(strategy, shown[1]);
+    const metric = (() => { try { parseMonitorYaml(yaml.replace('name: faithfulness ', 'name: faithfullness '), 'prod-faithfulness.yaml', { knownMetrics: all }); } catch (e) { return (e as Error).message.split('\n')[0]!; } return ''; })();
+    assert.ok(shown[2]!.replace(/, …$/, '').length > 40 && metric.startsWith(shown[2]!.replace(/, …$/, '')), metric);
+    assert.match(md, /schedule: \[\{ cron: "5 \* \* \* \*" \}\][\s\S]*npx aether monitor run monitors\/prod-faithfulness\.yaml/);
   });
 });
 
@@ -134,6 +150,17 @@ for (const c of storeCases) {
       const q = await t.aether.store.pool.query<{ query: string; score: number }>(`select r.query, r.score from monitor_results r join monitors m on m.id = r.monitor_id where m.name = 'csv-mon'`);
       for (const row of q.rows) assert.match(row.query, /^where is Paris \d+\?$/);
       assert.ok(q.rows.every((x) => x.score > 0.5), 'the captured context supports the answer');
+    });
+
+    it('a module hook shapes what a mapping cannot, and may skip items', async () => {
+      writeFileSync(join(dir.dir, 'items.jsonl'), [1, 2, 3, 4].map((i) => JSON.stringify({ id: `m${i}`, turns: [{ q: `question ${i}` }, { a: `answer ${i}` }], skip: i === 4 })).join('\n'));
+      writeFileSync(join(dir.dir, 'hook.mjs'), 'export default (item, mapped) => item.skip ? null : { ...mapped, query: item.turns[0].q, response: item.turns[1].a, contexts: [{ text: item.turns[1].a }] };\n');
+      const yaml = ['name: hook-mon', 'source: { type: jsonl, path: items.jsonl }', 'extractor: { module: ./hook.mjs }', 'metrics: [{ name: token_overlap }]'].join('\n');
+      const r = await runFile(yaml, 'hook');
+      assert.equal(r.scored, 3);
+      assert.equal(r.failed, 1);
+      assert.match(r.errors.join(' '), /m4: the extractor skipped it/);
+      assert.deepEqual(r.aggregates.token_overlap, { value: 1, n: 3 }, 'the hook supplied response and contexts');
     });
 
     it('a Slack channel export: messages with their threads are items', async () => {
