@@ -184,7 +184,7 @@ export function startWorker(config: Config, store: Store, stack: EvalStack, aler
 }
 
 /** Online monitors and their scheduler; every process runs it (a lease gives each due monitor one runner). */
-export function createMonitorStack(config: Config, store: Store, evals: EvalStack, alerts: AlertStack, log: Logger, tickMs = 30_000): Monitors {
+export function createMonitorStack(config: Config, store: Store, evals: EvalStack, alerts: AlertStack, log: Logger, tickMs = config.monitors.tickMs): Monitors {
   const monitors = createMonitors({
     store,
     evaluator: evals.evaluator,

@@ -14,7 +14,7 @@ import { createRegistry } from '../src/evals/index.js';
 
 const LANGFUSE_DIR = '/work/shared/data/traces/langfuse';
 const HALUEVAL = '/work/shared/data/halueval_qa.dev.jsonl';
-const ENV = { AETHER_QUEUE_POLL_MS: '20', AETHER_ALERT_POLL_MS: '20', AETHER_ALERT_DEBOUNCE_MS: '20', AETHER_ALERT_RETRY_BASE_MS: '40', AETHER_WORKER: 'false' };
+const ENV = { AETHER_QUEUE_POLL_MS: '20', AETHER_ALERT_POLL_MS: '20', AETHER_ALERT_DEBOUNCE_MS: '20', AETHER_ALERT_RETRY_BASE_MS: '40', AETHER_WORKER: 'false', AETHER_MONITOR_TICK_MS: '0' };
 
 const waitFor = async (pred: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition') => {
   const end = Date.now() + ms;
@@ -66,6 +66,8 @@ describe('monitor files', () => {
 
     const e6 = issue(['name: x', 'source: [unclosed']);
     assert.equal(e6.issues[0]!.line, 2);
+    assert.match(issue(['name: *nowhere']).message, /Unresolved alias/);
+    assert.match(issue([...base, 'extractor: { query: "turns[" }']).message, /m\.yaml:9:\d+: extractor\.query: is not a path/);
   });
 
   it("docs/monitors.md: the example is valid and at most 20 lines, and the errors it shows are the ones a user gets", () => {
@@ -286,3 +288,28 @@ for (const c of storeCases) {
     });
   });
 }
+
+describe('the scheduler inside the server process', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp(storeCases[0]!, { ...ENV, AETHER_MONITOR_TICK_MS: '100' });
+  });
+  after(() => t.close());
+
+  it('runs a stored scheduled monitor on its own, once per due time', async () => {
+    const h = { 'x-api-key': t.key, 'content-type': 'application/json' };
+    await t.aether.server.inject({ method: 'POST', url: '/api/v1/traces', headers: h, payload: JSON.stringify({ query: 'q', response: 'a', contexts: [{ text: 'a' }] }) });
+    await t.aether.ingest.writer.flushed();
+    const yaml = 'name: sched\nsource: { type: aether }\nmetrics: [{ name: token_overlap }]\nschedule: { interval_minutes: 60 }\n';
+    const c = await t.aether.server.inject({ method: 'POST', url: '/api/v1/monitors', headers: h, payload: JSON.stringify({ yaml }) });
+    assert.equal(c.statusCode, 201, c.body);
+    const id = c.json<{ id: string }>().id;
+    const runs = async () => (await t.aether.server.inject({ method: 'GET', url: `/api/v1/monitors/${id}/runs`, headers: h })).json<{ data: Array<{ trigger: string; scored: number; status: string }> }>().data;
+    await waitFor(async () => (await runs()).some((r) => r.status !== 'running'), 20_000, 'the scheduled run');
+    await new Promise((r) => setTimeout(r, 600));
+    const all = await runs();
+    assert.equal(all.length, 1, 'not again before the next hour');
+    assert.equal(all[0]!.trigger, 'schedule');
+    assert.equal(all[0]!.scored, 1);
+  });
+});

@@ -57,7 +57,13 @@ export function parseMonitorYaml(text: string, file = 'monitor.yaml', opts: { kn
       }),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias to no anchor, or one expanding past the limit (a "billion laughs" file).
+    throw new MonitorSpecError(file, [{ field: '', message: (e as Error).message.split('\n')[0] ?? 'invalid YAML', line: 1, column: 1 }]);
+  }
   const r = monitorSpecSchema.safeParse(raw);
   if (!r.success) throw new MonitorSpecError(file, issuesOf(r.error, doc, lc));
   const semantic = semanticIssues(r.data, opts.knownMetrics);

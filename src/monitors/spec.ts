@@ -1,9 +1,19 @@
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
 import { customMetricSchema, dbText, traceQuerySchema } from '../core/index.js';
+import { compilePath } from './paths.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'must be 1-100 lowercase letters, digits, _ . - (starting with a letter or digit)');
-const path = dbText({ min: 1, max: 500 });
+const filePath = dbText({ min: 1, max: 1000 });
+/** A path into an item (paths.ts syntax). */
+const path = dbText({ min: 1, max: 500 }).refine((p) => {
+  try {
+    compilePath(p);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a path: use a.b, a[0], a[-1], a["key"], a[*].b');
 
 /** Filters of the trace API (GET /api/v1/traces), minus paging. */
 const traceFilters = traceQuerySchema.pick({ model: true, provider: true, user_id: true, session_id: true, tag: true, status: true, min_latency_ms: true, max_latency_ms: true, q: true }).partial();
@@ -17,7 +27,7 @@ const window = windowFields.default({ since_last_run: true, lookback_minutes: 14
 const optionalWindow = windowFields.optional();
 
 const fileSource = <T extends 'jsonl' | 'csv' | 'langfuse_file'>(type: T) =>
-  z.strictObject({ type: z.literal(type), path: z.union([path, z.array(path).min(1).max(1000)]), id_field: path.optional(), time_field: path.optional(), window: optionalWindow });
+  z.strictObject({ type: z.literal(type), path: z.union([filePath, z.array(filePath).min(1).max(1000)]), id_field: path.optional(), time_field: path.optional(), window: optionalWindow });
 
 export const sourceSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('aether'), filters: traceFilters.default({}), window }),
@@ -34,7 +44,7 @@ export const sourceSchema = z.discriminatedUnion('type', [
     max_pages: z.number().int().min(1).max(10_000).default(100),
     window: optionalWindow,
   }),
-  z.strictObject({ type: z.literal('slack'), path: path.describe('a channel folder of a Slack export'), include_replies: z.boolean().default(true), window: optionalWindow }),
+  z.strictObject({ type: z.literal('slack'), path: filePath.describe('a channel folder of a Slack export'), include_replies: z.boolean().default(true), window: optionalWindow }),
 ]);
 
 const pattern = z.strictObject({
