@@ -38,7 +38,7 @@ interface RunRow {
 }
 
 const tone = (s: string) => (s === 'ALERT' ? 'bad' : s === 'WARNING' ? 'warn' : s === 'OK' ? 'good' : 'neutral');
-const COLORS = ['--accent', '--warn', '--good', '--bad', '--info'];
+const COLORS = ['--c1', '--c2', '--c3', '--c4', '--c5'];
 
 export function Monitors() {
   const { tick } = useApp();
@@ -96,7 +96,7 @@ function MonitorRuns({ monitor }: { monitor: MonitorRow }) {
         <Card title={`${monitor.name}: metric trend`}>
           <Chart
             title={`${monitor.name} metric aggregates per run`}
-            x={chrono.map((r) => Math.floor(new Date(r.started_at).getTime() / 1000))}
+            x={chrono.reduce<number[]>((xs, r) => [...xs, Math.max(new Date(r.started_at).getTime() / 1000, (xs[xs.length - 1] ?? 0) + 0.001)], [])}
             series={metrics.map((m, i) => ({ label: m, values: chrono.map((r) => r.aggregates[m]?.value ?? null), color: COLORS[i % COLORS.length]!, kind: 'line' as const }))}
             format={(v) => num(v, 3)}
             summary={metrics.map((m) => `${m}: latest ${num(chrono[chrono.length - 1]?.aggregates[m]?.value ?? null, 3)}`).join('; ')}
