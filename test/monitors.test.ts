@@ -165,6 +165,32 @@ for (const c of storeCases) {
       assert.deepEqual(r.aggregates.token_overlap, { value: 1, n: 3 }, 'the hook supplied response and contexts');
     });
 
+    it('a custom webhook metric scores items over its wire format', async () => {
+      const bodies: Array<{ metric: string; trace: { query: string; response: string } }> = [];
+      const server: Server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => {
+          const b = JSON.parse(body) as { metric: string; trace: { query: string; response: string } };
+          bodies.push(b);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ score: b.trace.response.includes('refund') ? 1 : 0, label: 'policy', reason: 'mentions the refund policy' }));
+        });
+      });
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      try {
+        writeFileSync(join(dir.dir, 'support.jsonl'), ['I want my money back|You can ask for a refund within 30 days.', 'Where is my order?|It ships tomorrow.'].map((l, i) => JSON.stringify({ id: `s${i}`, query: l.split('|')[0], response: l.split('|')[1] })).join('\n'));
+        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/score`;
+        const yaml = ['name: custom-mon', 'source: { type: jsonl, path: support.jsonl }', `metrics: [{ type: webhook, name: refund_policy, url: "${url}" }]`].join('\n');
+        const r = await runFile(yaml, 'custom');
+        assert.equal(r.scored, 2, r.errors.join('; '));
+        assert.deepEqual(r.aggregates.refund_policy, { value: 0.5, n: 2 });
+        assert.equal(bodies[0]!.metric, 'refund_policy');
+      } finally {
+        server.close();
+      }
+    });
+
     it('a Slack channel export: messages with their threads are items', async () => {
       const ch = join(dir.dir, 'slack', 'support');
       mkdirSync(ch, { recursive: true });
