@@ -35,6 +35,7 @@ import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
 import { gatewayLlm } from './judge-port.js';
+import { createMonitors, type Monitors } from './monitors/index.js';
 
 export { gatewayLlm };
 
@@ -221,6 +222,22 @@ export function startRetentionLoop(config: Config, store: Store, log: Logger, yi
   });
 }
 
+/** Online monitors and their scheduler; every process runs it (a lease gives each due monitor one runner). */
+export function createMonitorStack(config: Config, store: Store, evals: EvalStack, alerts: AlertStack, log: Logger, tickMs = config.monitors.tickMs): Monitors {
+  const monitors = createMonitors({
+    store,
+    evaluator: evals.evaluator,
+    registry: evals.registry,
+    alertSettings: alerts.settings,
+    logger: log,
+    env: process.env,
+    publicUrl: config.publicUrl,
+    owner: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+  });
+  if (tickMs > 0) monitors.start(tickMs);
+  return monitors;
+}
+
 /**
  * The LLM gateway: settings from AETHER_GATEWAY_CONFIG, provider keys from the environment and per
  * project (sealed with the master key), breaker/rate-limit/cache state in Redis when REDIS_URL is
@@ -263,6 +280,7 @@ export interface Aether {
   auth: KeyAuth;
   evals: EvalStack;
   alerts: AlertStack;
+  monitors: Monitors;
   worker: Consumer | undefined;
   server: FastifyInstance;
   /** The LLM gateway (the demo calls it in-process). */
@@ -287,6 +305,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const late: { gateway?: Gateway } = {};
   const evals = await createEvalStack(config, store, log, gatewayLlm(() => late.gateway));
   const alerts = createAlertStack(config, store, log);
+  const monitors = createMonitorStack(config, store, evals, alerts, log);
   const metrics = createMetrics(() => evals.queue.stats());
   const ingest = createIngest(store.traces, {
     prices: createPriceBook(store.modelPrices),
@@ -312,7 +331,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const gw = await createGatewayStack(config, store, ingest, log);
   late.gateway = gw.gateway;
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -323,6 +342,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     auth,
     evals,
     alerts,
+    monitors,
     worker,
     server,
     gateway: gw.gateway,
@@ -333,6 +353,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await ingest.writer.flushed();
         await worker?.stop();
         await retention?.stop();
+        await monitors.stop();
         await alerts.close();
         await evals.queue.close();
         await auth.close();

@@ -1,13 +1,14 @@
 import { Command, Option } from 'commander';
 import { parseConfig, type Config, type ConfigOverrides } from '../core/config.js';
 import { AetherError } from '../core/errors.js';
-import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, createWorkerLlm, openConfiguredStore, startRetentionLoop, startWorker, VERSION } from '../app.js';
+import { bootstrapDefaults, createAether, createAlertStack, createEvalStack, createMonitorStack, createWorkerLlm, openConfiguredStore, startRetentionLoop, startWorker, VERSION } from '../app.js';
 import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
 import { EXAMPLE_TRACE } from '../core/example-trace.js';
 import { registerImport } from './import.js';
 import { registerRetention } from './retention.js';
 import { createLangfuseKeyPair } from './langfuse.js';
+import { registerMonitor } from './monitor.js';
 import { startDashboard } from './dashboard.js';
 
 interface GlobalFlags {
@@ -75,9 +76,11 @@ async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise
   const alerts = createAlertStack(config, store, log);
   const consumer = startWorker(config, store, stack, alerts, log);
   const retention = startRetentionLoop(config, store, log);
+  const monitors = createMonitorStack(config, store, stack, alerts, log);
   onSignals(async () => {
     await consumer.stop();
     await retention.stop();
+    await monitors.stop();
     await alerts.close();
     await llm.close();
     await stack.queue.close();
@@ -254,6 +257,7 @@ export function buildCli(): Command {
     );
   registerImport(program, withStore);
   registerRetention(program, withStore, () => parseConfig(process.env).retention.days);
+  registerMonitor(program, withStore, configFrom);
   return program;
 }
 

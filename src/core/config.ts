@@ -49,6 +49,7 @@ export const configSchema = z.object({
   AETHER_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   AETHER_ALERT_DEBOUNCE_MS: z.coerce.number().int().min(0).default(200),
   AETHER_ALERT_POLL_MS: z.coerce.number().int().min(10).default(500),
+  AETHER_MONITOR_TICK_MS: z.coerce.number().int().min(0).default(30_000).describe('how often the monitor scheduler looks for due monitors; 0 turns it off in this process'),
   AETHER_ALERT_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
   AETHER_ALERT_MAX_AGE_MS: z.coerce.number().int().min(1000).default(86_400_000),
   AETHER_ALERT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
@@ -91,6 +92,7 @@ export interface Config {
   /** Base URL for links in notifications. */
   publicUrl: string;
   alerts: { intervalMs: number; debounceMs: number; pollMs: number; retryBaseMs: number; maxAgeMs: number; timeoutMs: number };
+  monitors: { tickMs: number };
   gateway: { configFile: string | undefined; openrouterBaseUrl: string; openrouterApiKey: string | undefined };
   /** Built dashboard folder override; undefined = the package's web/dist. */
   webDir: string | undefined;
@@ -142,6 +144,7 @@ export function parseConfig(env: Record<string, string | undefined>, overrides: 
     },
     customMetricModules: (c.AETHER_CUSTOM_METRICS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     publicUrl: c.AETHER_PUBLIC_URL ?? `http://${c.AETHER_HOST.includes(':') ? `[${c.AETHER_HOST}]` : c.AETHER_HOST}:${c.AETHER_PORT}`,
+    monitors: { tickMs: c.AETHER_MONITOR_TICK_MS },
     alerts: {
       intervalMs: c.AETHER_ALERT_INTERVAL_MS,
       debounceMs: c.AETHER_ALERT_DEBOUNCE_MS,

@@ -20,6 +20,7 @@ import { traceInputJsonSchema, traceRoutes } from './routes/traces.js';
 import { adminRoutes } from './routes/admin.js';
 import { langfuseRoutes } from './routes/langfuse.js';
 import { authRoutes } from './routes/auth.js';
+import { monitorRoutes } from './routes/monitors.js';
 import { sessionGuard } from './session/index.js';
 import { createDashboard } from './static.js';
 
@@ -119,6 +120,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(authRoutes(deps));
   await app.register(adminRoutes(deps));
   await app.register(langfuseRoutes(deps));
+  await app.register(monitorRoutes(deps));
   await app.register(dashboard.plugin);
   return app;
 }

@@ -9,6 +9,7 @@ import type { Queue } from '../queue/index.js';
 import type { Gateway } from '../gateway/index.js';
 import type { AlertEngine, AlertSettings, Deliverer } from '../alerts/index.js';
 import type { Analytics, Costs } from '../analytics/index.js';
+import type { Monitors } from '../monitors/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -25,4 +26,5 @@ export interface RouteDeps {
   costs: Costs;
   gateway: Gateway;
   version: string;
+  monitors: Monitors;
 }

@@ -15,6 +15,7 @@ import { rollupsRepo } from './repos/rollups.js';
 import { modelPricesRepo } from './repos/prices.js';
 import { retentionRepo } from './repos/retention.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
+import { monitorsRepo } from './repos/monitors.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -30,6 +31,7 @@ export { ROLES } from './repos/users.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 export { langfuseRepo, type LangfuseRepo, type LangfuseKeyRecord, type SpanPageFilter, type TracePageFilter } from './repos/langfuse.js';
+export type { MonitorsRepo, MonitorRecord, MonitorRun, MonitorStatus, NewMonitorResult, RunOutcome, TraceKey } from './repos/monitors.js';
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -81,6 +83,7 @@ export interface Store {
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
+  monitors: ReturnType<typeof monitorsRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -133,6 +136,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),
+    monitors: monitorsRepo(pool),
     async ping() {
       await pool.query('select 1');
     },

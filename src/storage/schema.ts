@@ -445,3 +445,110 @@ export const langfuseEvents = pgTable(
   },
   (t) => [primaryKey({ name: 'langfuse_events_pk', columns: [t.projectId, t.eventId] }), index('langfuse_events_created_idx').on(t.createdAt)],
 );
+
+// --- monitors ---
+
+/** Online monitors: a YAML spec run on a schedule over a slice of data; one lease holder runs it at a time. */
+export const monitors = pgTable(
+  'monitors',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** `api` (stored spec, run by the scheduler) or `file` (run from a YAML file by the CLI). */
+    origin: text('origin').notNull().default('api'),
+    spec: jsonb('spec').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    status: text('status').notNull().default('NO_DATA'),
+    metricStatus: jsonb('metric_status').notNull().default({}),
+    /** End of the window the last successful run covered; the next run starts here. */
+    windowEnd: ts('window_end'),
+    lastRunAt: ts('last_run_at'),
+    nextRunAt: ts('next_run_at'),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: ts('lease_until'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('monitors_project_name_uq').on(t.projectId, t.name), index('monitors_next_run_idx').on(t.nextRunAt)],
+);
+
+/** Dedup: an item a monitor claimed or scored, per source; a claim is the insert that won. */
+export const monitorItems = pgTable(
+  'monitor_items',
+  {
+    projectId: text('project_id').notNull(),
+    sourceKey: text('source_key').notNull(),
+    monitorId: text('monitor_id')
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    itemId: text('item_id').notNull(),
+    state: text('state').notNull().default('claimed'),
+    runId: text('run_id').notNull(),
+    claimedAt: ts('claimed_at').notNull().defaultNow(),
+    scoredAt: ts('scored_at'),
+  },
+  (t) => [primaryKey({ name: 'monitor_items_pk', columns: [t.projectId, t.sourceKey, t.monitorId, t.itemId] })],
+);
+
+/** Run history: what each run saw, sampled, scored and skipped, its cost, errors and per-metric status. */
+export const monitorRuns = pgTable(
+  'monitor_runs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull(),
+    monitorId: text('monitor_id')
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    trigger: text('trigger').notNull(),
+    dryRun: boolean('dry_run').notNull().default(false),
+    status: text('status').notNull().default('running'),
+    windowFrom: ts('window_from'),
+    windowTo: ts('window_to'),
+    itemsSeen: integer('items_seen').notNull().default(0),
+    sampled: integer('sampled').notNull().default(0),
+    scored: integer('scored').notNull().default(0),
+    skippedDuplicates: integer('skipped_duplicates').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    durationMs: integer('duration_ms'),
+    errors: jsonb('errors').notNull().default([]),
+    aggregates: jsonb('aggregates').notNull().default({}),
+    metricStatus: jsonb('metric_status').notNull().default({}),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('monitor_runs_monitor_idx').on(t.monitorId, t.startedAt)],
+);
+
+/** One metric's score for one item a monitor judged: plain columns for SQL tools. */
+export const monitorResults = pgTable(
+  'monitor_results',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull(),
+    monitorId: text('monitor_id')
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    runId: text('run_id').notNull(),
+    sourceKey: text('source_key').notNull(),
+    itemId: text('item_id').notNull(),
+    traceId: text('trace_id'),
+    metric: text('metric').notNull(),
+    score: doublePrecision('score'),
+    label: text('label'),
+    reason: text('reason'),
+    evaluator: text('evaluator').notNull(),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    query: text('query'),
+    response: text('response'),
+    itemTs: ts('item_ts'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('monitor_results_item_uq').on(t.projectId, t.monitorId, t.sourceKey, t.itemId, t.metric),
+    index('monitor_results_run_idx').on(t.runId),
+  ],
+);

@@ -15,11 +15,13 @@ const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Ale
 const Costs = lazy(() => import('./pages/Costs').then((m) => ({ default: m.Costs })));
 const Gateway = lazy(() => import('./pages/Gateway').then((m) => ({ default: m.Gateway })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const Monitors = lazy(() => import('./pages/Monitors').then((m) => ({ default: m.Monitors })));
 
 const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
   { to: '/', label: 'Overview', icon: '◫', match: /^\/$/ },
   { to: '/traces', label: 'Traces', icon: '≡', match: /^\/traces/ },
   { to: '/alerts', label: 'Alerts', icon: '◬', match: /^\/alerts/ },
+  { to: '/monitors', label: 'Monitors', icon: '◉', match: /^\/monitors/ },
   { to: '/costs', label: 'Costs', icon: '$', match: /^\/costs/ },
   { to: '/gateway', label: 'Gateway', icon: '⇄', match: /^\/gateway/ },
   { to: '/settings', label: 'Settings', icon: '⚙', match: /^\/settings/ },
@@ -212,6 +214,7 @@ function Page() {
   if ((m = match('/traces/:id', path))) return <TraceDetail id={m.id!} />;
   if (path === '/alerts') return <Alerts />;
   if ((m = match('/alerts/:id', path))) return <Alerts selected={m.id!} />;
+  if (path === '/monitors') return <Monitors />;
   if (path === '/costs') return <Costs />;
   if (path === '/gateway') return <Gateway />;
   if (path === '/settings') return <Settings />;
