@@ -33,6 +33,8 @@ import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
+import { createPrompts, promptNoticeSource, type Prompts } from './prompts/index.js';
+import { createChangeBus } from './storage/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -148,6 +150,7 @@ export function createAlertStack(config: Config, store: Store, log: Logger): Ale
     retryBaseMs: config.alerts.retryBaseMs,
     maxAgeMs: config.alerts.maxAgeMs,
     timeoutMs: config.alerts.timeoutMs,
+    notices: promptNoticeSource(store.prompts),
   });
   engine.start(config.alerts.intervalMs);
   deliverer.start(config.alerts.pollMs);
@@ -223,6 +226,7 @@ export interface Aether {
   server: FastifyInstance;
   /** The LLM gateway (the demo calls it in-process). */
   gateway: Gateway;
+  prompts: Prompts;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -263,8 +267,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
+  const promptBus = createChangeBus(store, 'aether_prompts', (e: unknown) => log.warn({ err: e }, 'prompt change listener'));
+  const prompts = createPrompts({ repo: store.prompts, bus: promptBus, alertConfig: (p) => alerts.settings.get(p), nudge: () => void alerts.deliverer.runOnce().catch(() => 0), logger: log });
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, prompts, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -278,6 +284,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     worker,
     server,
     gateway: gw.gateway,
+    prompts,
     close() {
       closing ??= (async () => {
         await server.close();
@@ -288,6 +295,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await evals.queue.close();
         await auth.close();
         sessions.close();
+        await promptBus.close();
         await store.close();
       })();
       return closing;

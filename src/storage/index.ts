@@ -14,6 +14,7 @@ import { budgetsRepo } from './repos/budgets.js';
 import { rollupsRepo } from './repos/rollups.js';
 import { modelPricesRepo } from './repos/prices.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
+import { promptsRepo } from './repos/prompts.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -26,6 +27,8 @@ export type { ModelPricesRepo, StoredPrice, UnpricedModel } from './repos/prices
 export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
 export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRepo } from './repos/users.js';
 export { ROLES } from './repos/users.js';
+export type { PromptsRepo, PromptVersionRecord, PromptSummary, NewPromptVersion, PromptChangeNotice, PromptEventRecord, VersionRef } from './repos/prompts.js';
+export { createChangeBus, type ChangeBus } from './notify.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 
@@ -75,6 +78,7 @@ export interface Store {
   budgets: ReturnType<typeof budgetsRepo>;
   costInsights: ReturnType<typeof costInsightsRepo>;
   modelPrices: ReturnType<typeof modelPricesRepo>;
+  prompts: ReturnType<typeof promptsRepo>;
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
@@ -126,6 +130,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     budgets: budgetsRepo(pool),
     costInsights: costInsightsRepo(pool),
     modelPrices: modelPricesRepo(pool),
+    prompts: promptsRepo(pool),
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),
