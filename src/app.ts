@@ -33,7 +33,7 @@ import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
-import { createPrompts, promptNoticeSource, type Prompts } from './prompts/index.js';
+import { createExperiments, createPrompts, promptNoticeSource, type Experiments, type Prompts } from './prompts/index.js';
 import { createChangeBus } from './storage/index.js';
 
 export const VERSION: string = (
@@ -227,6 +227,7 @@ export interface Aether {
   /** The LLM gateway (the demo calls it in-process). */
   gateway: Gateway;
   prompts: Prompts;
+  experiments: Experiments;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -269,8 +270,13 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const gw = await createGatewayStack(config, store, ingest, log);
   const promptBus = createChangeBus(store, 'aether_prompts', (e: unknown) => log.warn({ err: e }, 'prompt change listener'));
   const prompts = createPrompts({ repo: store.prompts, bus: promptBus, alertConfig: (p) => alerts.settings.get(p), nudge: () => void alerts.deliverer.runOnce().catch(() => 0), logger: log });
+  const experiments = createExperiments({
+    repo: store.experiments,
+    checkPrompt: async (projectId, name, ref) => void (await prompts.get(projectId, name, ref)),
+    promote: async (projectId, name, label, version, id) => void (await prompts.moveLabel({ projectId, id: `experiment:${id}`, role: 'owner' }, name, label, version)),
+  });
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, prompts, version: VERSION },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, prompts, experiments, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -285,6 +291,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     server,
     gateway: gw.gateway,
     prompts,
+    experiments,
     close() {
       closing ??= (async () => {
         await server.close();

@@ -9,7 +9,7 @@ import type { Queue } from '../queue/index.js';
 import type { Gateway } from '../gateway/index.js';
 import type { AlertEngine, AlertSettings, Deliverer } from '../alerts/index.js';
 import type { Analytics, Costs } from '../analytics/index.js';
-import type { Prompts } from '../prompts/index.js';
+import type { Experiments, Prompts } from '../prompts/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -26,5 +26,6 @@ export interface RouteDeps {
   costs: Costs;
   gateway: Gateway;
   prompts: Prompts;
+  experiments: Experiments;
   version: string;
 }

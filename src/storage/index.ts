@@ -15,6 +15,7 @@ import { rollupsRepo } from './repos/rollups.js';
 import { modelPricesRepo } from './repos/prices.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
 import { promptsRepo } from './repos/prompts.js';
+import { experimentsRepo } from './repos/experiments.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -29,6 +30,7 @@ export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRep
 export { ROLES } from './repos/users.js';
 export type { PromptsRepo, PromptVersionRecord, PromptSummary, NewPromptVersion, PromptChangeNotice, PromptEventRecord, VersionRef } from './repos/prompts.js';
 export { createChangeBus, type ChangeBus } from './notify.js';
+export type { ExperimentsRepo, ExperimentRecord, VariantStats } from './repos/experiments.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 
@@ -79,6 +81,7 @@ export interface Store {
   costInsights: ReturnType<typeof costInsightsRepo>;
   modelPrices: ReturnType<typeof modelPricesRepo>;
   prompts: ReturnType<typeof promptsRepo>;
+  experiments: ReturnType<typeof experimentsRepo>;
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
@@ -131,6 +134,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     costInsights: costInsightsRepo(pool),
     modelPrices: modelPricesRepo(pool),
     prompts: promptsRepo(pool),
+    experiments: experimentsRepo(pool),
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),

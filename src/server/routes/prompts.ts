@@ -4,6 +4,7 @@ import { dbText, errorBodySchema, errors, jsonObject } from '../../core/index.js
 import { createPromptBody, labelName, promptName, versionOut, type Actor } from '../../prompts/index.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
+import { experimentRoutes } from './experiments.js';
 
 const secured: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }, { session: [] }];
 const tags = ['prompts'];
@@ -157,5 +158,6 @@ export function promptRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       },
     );
 
+    await app.register(experimentRoutes(deps));
   };
 }
