@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createExperiments, createPromptResolver } from '../src/prompts/index.js';
+import { PromptClient } from '../sdk/src/index.js';
 import { isAetherError } from '../src/core/errors.js';
 import { storeCases } from './helpers/stores.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -91,6 +92,8 @@ for (const c of storeCases) {
       const first = new Map<string, string>();
       for (let i = 0; i < 40; i++) first.set(`user-${i}`, (await call<{ variant: { name: string } }>('POST', `/api/v1/experiments/${expId}/assign`, { user_id: `user-${i}` })).body.variant.name);
       for (let i = 0; i < 40; i++) assert.equal((await call<{ variant: { name: string } }>('POST', `/api/v1/experiments/${expId}/assign`, { user_id: `user-${i}` })).body.variant.name, first.get(`user-${i}`));
+      const sdk = new PromptClient({ apiKey: t.key, baseUrl: base });
+      assert.equal((await sdk.assignVariant(expId, { userId: 'user-3' })).variant.name, first.get('user-3'), 'the SDK gets the same sticky answer');
       // A new service instance (as after a restart) assigns from the stored experiment alone.
       const fresh = createExperiments({ repo: t.aether.store.experiments, checkPrompt: async () => {}, promote: async () => {} });
       let brief = 0;

@@ -130,6 +130,19 @@ class PromptClient:
                 if name is None or k.startswith(f"{name}@") or k.startswith(f"{name}#"):
                     e.invalid = True
 
+    def assign_variant(self, experiment_id: str, user_id: Optional[str] = None, session_id: Optional[str] = None) -> Dict[str, Any]:
+        """The experiment variant for a user or session (sticky); record ``experiment_id`` and
+        ``experiment_variant`` in the trace's metadata."""
+        body = {k: v for k, v in (("user_id", user_id), ("session_id", session_id)) if v is not None}
+        req = urllib.request.Request(f"{self.base_url}/api/v1/experiments/{urllib.parse.quote(experiment_id, safe='')}/assign",
+                                     data=json.dumps(body).encode("utf8"), method="POST",
+                                     headers={"X-API-Key": self.api_key, "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            raise PromptFetchError(f"assign answered {err.code}: {err.read().decode('utf8', 'replace')[:300]}", err.code) from None
+
     def _refresh(self, key: str, name: str, label: Optional[str], version: Optional[int], e: _Entry) -> None:
         try:
             record = self._fetch(name, label, version)

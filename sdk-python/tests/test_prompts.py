@@ -97,6 +97,17 @@ class PromptClientTest(unittest.TestCase):
         with self.assertRaises(PromptFetchError):
             PromptClient(server.api_key, server.url).get_prompt("nope")
 
+    def test_sticky_experiment_assignment(self) -> None:
+        exp = call("POST", "/api/v1/experiments", {"name": "py-exp", "variants": [{"name": "a"}, {"name": "b"}]})
+        call("POST", f"/api/v1/experiments/{exp['id']}/start", {})
+        client = PromptClient(server.api_key, server.url)
+        first = [client.assign_variant(exp["id"], user_id=f"u{i}")["variant"]["name"] for i in range(20)]
+        again = [client.assign_variant(exp["id"], user_id=f"u{i}")["variant"]["name"] for i in range(20)]
+        self.assertEqual(first, again)
+        self.assertEqual(set(first), {"a", "b"})
+        with self.assertRaises(PromptFetchError):
+            client.assign_variant(exp["id"])
+
     def test_verify_a_real_change_webhook(self) -> None:
         url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
         call("PUT", f"/api/v1/alert-config/{server.project_id}", {"webhook_url": url, "webhook_secret": SECRET, "webhook_enabled": True})

@@ -167,6 +167,22 @@ export class PromptClient {
     for (const [k, e] of this.cache) if (name === undefined || k.startsWith(`${name}@`) || k.startsWith(`${name}#`)) e.invalid = true;
   }
 
+  /**
+   * The experiment variant for a user (or session): sticky, so call it per request without storing
+   * it. Record `experiment_id` and `experiment_variant` in the trace's metadata.
+   */
+  async assignVariant(experimentId: string, unit: { userId?: string; sessionId?: string } = {}): Promise<{ experiment_id: string; status: string; variant: { name: string; prompt_version?: number; prompt_label?: string; model?: string; params?: Record<string, unknown> }; sticky: boolean }> {
+    const res = await this.doFetch(`${this.baseUrl}/api/v1/experiments/${encodeURIComponent(experimentId)}/assign`, {
+      method: 'POST',
+      headers: { 'x-api-key': this.opts.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...(unit.userId ? { user_id: unit.userId } : {}), ...(unit.sessionId ? { session_id: unit.sessionId } : {}) }),
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new PromptFetchError(`assign answered ${res.status}: ${text.slice(0, 300)}`, res.status);
+    return JSON.parse(text) as Awaited<ReturnType<PromptClient['assignVariant']>>;
+  }
+
   private async fetchInto(key: string, name: string, o: GetPromptOptions, ttl: number): Promise<void> {
     const q = o.version !== undefined ? `version=${o.version}` : `label=${encodeURIComponent(o.label ?? 'production')}`;
     const res = await this.doFetch(`${this.baseUrl}/api/v1/prompts/${encodeURIComponent(name)}?${q}`, {
