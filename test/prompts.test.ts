@@ -98,6 +98,7 @@ for (const c of storeCases) {
       assert.equal((await call('POST', '/api/v1/prompts/nope/labels', { label: 'production', version: 1 })).status, 404);
       assert.equal((await call('GET', '/api/v1/prompts/support-bot?label=canary')).status, 404);
       assert.equal((await call('POST', '/api/v1/prompts', { name: 'bad name', prompt: 'x' })).status, 400);
+      assert.equal((await call('POST', '/api/v1/prompts', { name: 'n'.repeat(101), prompt: 'x' })).status, 400, 'a name the URL could not carry back');
       assert.equal((await call('POST', '/api/v1/prompts', { name: 'x', labels: ['latest'], prompt: 'x' })).status, 400);
     });
 

@@ -4,7 +4,8 @@ import type { PromptVersionRecord } from '../storage/index.js';
 import { VARIABLE_TYPES, type ChatMessage, type PromptContent, type VariableDecl } from './template.js';
 
 /** Prompt names: no `@`, `#` or `/`, so `name@label` / `name#3` and URL paths stay unambiguous. */
-export const promptName = dbText({ max: 200 }).regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'letters, digits, _ . : - (no spaces, @, # or /)');
+// At most 100 characters: the router's limit on a path parameter (a longer name could not be read back).
+export const promptName = dbText({ max: 100 }).regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'letters, digits, _ . : - (no spaces, @, # or /)');
 export const labelName = dbText({ max: 64 }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (starting with a letter or digit)');
 
 const chatMessage = z.strictObject({
