@@ -38,6 +38,8 @@ import { gatewayLlm } from './judge-port.js';
 import { createMonitors, type Monitors } from './monitors/index.js';
 
 export { gatewayLlm };
+import { createExperiments, createPrompts, promptNoticeSource, type Experiments, type Prompts } from './prompts/index.js';
+import { createChangeBus } from './storage/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -175,6 +177,7 @@ export function createAlertStack(config: Config, store: Store, log: Logger): Ale
     retryBaseMs: config.alerts.retryBaseMs,
     maxAgeMs: config.alerts.maxAgeMs,
     timeoutMs: config.alerts.timeoutMs,
+    notices: promptNoticeSource(store.prompts),
   });
   engine.start(config.alerts.intervalMs);
   deliverer.start(config.alerts.pollMs);
@@ -285,6 +288,8 @@ export interface Aether {
   server: FastifyInstance;
   /** The LLM gateway (the demo calls it in-process). */
   gateway: Gateway;
+  prompts: Prompts;
+  experiments: Experiments;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -330,8 +335,15 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
   late.gateway = gw.gateway;
+  const promptBus = createChangeBus(store, 'aether_prompts', (e: unknown) => log.warn({ err: e }, 'prompt change listener'));
+  const prompts = createPrompts({ repo: store.prompts, bus: promptBus, alertConfig: (p) => alerts.settings.get(p), nudge: () => void alerts.deliverer.runOnce().catch(() => 0), logger: log });
+  const experiments = createExperiments({
+    repo: store.experiments,
+    checkPrompt: async (projectId, name, ref) => void (await prompts.get(projectId, name, ref)),
+    promote: async (projectId, name, label, version, id) => void (await prompts.moveLabel({ projectId, id: `experiment:${id}`, role: 'owner' }, name, label, version)),
+  });
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -346,6 +358,8 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     worker,
     server,
     gateway: gw.gateway,
+    prompts,
+    experiments,
     close() {
       closing ??= (async () => {
         await server.close();
@@ -358,6 +372,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await evals.queue.close();
         await auth.close();
         sessions.close();
+        await promptBus.close();
         await store.close();
       })();
       return closing;

@@ -17,3 +17,17 @@ export {
   type TraceStatus,
   type Usage,
 } from './types.js';
+export {
+  PromptClient,
+  Prompt,
+  PromptFetchError,
+  compilePrompt,
+  verifyWebhook,
+  type GetPromptOptions,
+  type PromptClientOptions,
+  type PromptContent,
+  type PromptMessage,
+  type PromptRecord,
+  type PromptSource,
+  type PromptVariable,
+} from './prompts.js';

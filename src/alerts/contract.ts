@@ -77,11 +77,37 @@ export class DeliveryError extends Error {
   }
 }
 
+/**
+ * A change notice another feature sends through the alert channels and outbox (e.g. a prompt label
+ * moved): the webhook body is `payload`, Slack shows `title` and `text`.
+ */
+export interface Notice {
+  id: string;
+  /** Machine name, sent as `x-aether-event` (e.g. `prompt.label_moved`). */
+  event: string;
+  title: string;
+  text: string;
+  payload: Record<string, unknown>;
+  projectName: string;
+  link: string;
+}
+
+/** Loads a queued notice by its id (the `alert_id` of its deliveries). */
+export type NoticeSource = (projectId: string, id: string) => Promise<Omit<Notice, 'projectName' | 'link'> & { path: string } | undefined>;
+
+export interface ChannelDeps {
+  fetch: typeof fetch;
+  logger: Logger;
+  timeoutMs: number;
+}
+
 /** A notification channel: one file in channels/, one line in the registry. */
 export interface AlertChannel {
   readonly name: string;
   enabled(config: AlertConfig): boolean;
-  send(msg: AlertMessage, config: AlertConfig, deps: { fetch: typeof fetch; logger: Logger; timeoutMs: number }): Promise<void>;
+  send(msg: AlertMessage, config: AlertConfig, deps: ChannelDeps): Promise<void>;
+  /** Channels that can carry change notices implement this. */
+  notify?(n: Notice, config: AlertConfig, deps: ChannelDeps): Promise<void>;
 }
 
 export const severityOf = (config: AlertConfig, type: string, fallback: Severity): Severity => config.severity[type] ?? fallback;

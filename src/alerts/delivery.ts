@@ -1,9 +1,9 @@
-import type { Alert } from '../core/index.js';
+import type { Alert, AlertConfig } from '../core/index.js';
 import type { Logger } from '../core/logger.js';
 import { retryDelay } from '../queue/index.js';
 import type { Delivery, Store } from '../storage/index.js';
 import { channels } from './channels/index.js';
-import { DeliveryError, type AlertChannel, type AlertMessage } from './contract.js';
+import { DeliveryError, type AlertChannel, type AlertMessage, type NoticeSource } from './contract.js';
 import type { AlertSettings } from './settings.js';
 
 export interface DelivererDeps {
@@ -17,6 +17,14 @@ export interface DelivererDeps {
   /** Give up on a delivery this long after it was queued. */
   maxAgeMs: number;
   timeoutMs: number;
+  /** Loads change notices queued by other features (deliveries with event `notice`). */
+  notices?: NoticeSource | undefined;
+}
+
+/** Names of the enabled channels of a config that carry change notices. */
+export function noticeChannels(config: AlertConfig | undefined): string[] {
+  if (!config) return [];
+  return Object.values(channels as Record<string, AlertChannel>).filter((c) => c.notify && c.enabled(config)).map((c) => c.name);
 }
 
 export function alertLink(publicUrl: string, a: Pick<Alert, 'trace_id' | 'id'>): string {
@@ -33,10 +41,34 @@ export function createDeliverer(d: DelivererDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
+  const failed = (job: Delivery, e: unknown): { ok: false; error: string; statusCode?: number; retryInMs: number | null } => {
+    const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, true);
+    const tooOld = Date.now() - job.createdAt.getTime() > d.maxAgeMs;
+    const retryInMs = err.retryable && !tooOld ? retryDelay(job.attempts, d.retryBaseMs) : null;
+    d.logger.warn({ channel: job.channel, delivery: job.alertId, event: job.event, attempt: job.attempts, err: err.message, retryInMs }, 'delivery failed');
+    return { ok: false, error: err.message, ...(err.statusCode !== undefined ? { statusCode: err.statusCode } : {}), retryInMs };
+  };
+
+  async function deliverNotice(job: Delivery, settle: (o: Parameters<typeof d.store.alerts.settleDelivery>[1]) => Promise<void>): Promise<void> {
+    const [notice, config, project] = await Promise.all([d.notices?.(job.projectId, job.alertId), d.settings.get(job.projectId), d.store.projects.get(job.projectId)]);
+    const channel = (channels as Record<string, AlertChannel>)[job.channel];
+    if (!notice || !config || !channel?.notify || !channel.enabled(config)) {
+      return settle({ ok: false, error: `not sent: ${!notice ? 'notice gone' : 'channel disabled or unconfigured'}`, retryInMs: null });
+    }
+    const { path, ...rest } = notice;
+    try {
+      await channel.notify({ ...rest, projectName: project?.name ?? job.projectId, link: `${d.publicUrl.replace(/\/$/, '')}${path}` }, config, { fetch: doFetch, logger: d.logger, timeoutMs: d.timeoutMs });
+      await settle({ ok: true });
+    } catch (e) {
+      await settle(failed(job, e));
+    }
+  }
+
   async function deliver(job: Delivery): Promise<void> {
     const started = performance.now();
     const settle = (outcome: Parameters<typeof d.store.alerts.settleDelivery>[1]) =>
       d.store.alerts.settleDelivery(job, outcome, performance.now() - started);
+    if (job.event === 'notice') return deliverNotice(job, settle);
     const [alert, config, project] = await Promise.all([
       d.store.alerts.get(job.projectId, job.alertId),
       d.settings.get(job.projectId),
@@ -51,11 +83,7 @@ export function createDeliverer(d: DelivererDeps) {
       await channel.send(msg, config, { fetch: doFetch, logger: d.logger, timeoutMs: d.timeoutMs });
       await settle({ ok: true });
     } catch (e) {
-      const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, true);
-      const tooOld = Date.now() - job.createdAt.getTime() > d.maxAgeMs;
-      const retryInMs = err.retryable && !tooOld ? retryDelay(job.attempts, d.retryBaseMs) : null;
-      d.logger.warn({ channel: job.channel, alert: job.alertId, attempt: job.attempts, err: err.message, retryInMs }, 'alert delivery failed');
-      await settle({ ok: false, error: err.message, statusCode: err.statusCode, retryInMs });
+      await settle(failed(job, e));
     }
   }
 

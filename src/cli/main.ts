@@ -9,6 +9,7 @@ import { registerImport } from './import.js';
 import { registerRetention } from './retention.js';
 import { createLangfuseKeyPair } from './langfuse.js';
 import { registerMonitor } from './monitor.js';
+import { registerPrompts } from './prompts.js';
 import { startDashboard } from './dashboard.js';
 
 interface GlobalFlags {
@@ -258,6 +259,7 @@ export function buildCli(): Command {
   registerImport(program, withStore);
   registerRetention(program, withStore, () => parseConfig(process.env).retention.days);
   registerMonitor(program, withStore, configFrom);
+  registerPrompts(program);
   return program;
 }
 

@@ -21,6 +21,7 @@ import { adminRoutes } from './routes/admin.js';
 import { langfuseRoutes } from './routes/langfuse.js';
 import { authRoutes } from './routes/auth.js';
 import { monitorRoutes } from './routes/monitors.js';
+import { promptRoutes } from './routes/prompts.js';
 import { sessionGuard } from './session/index.js';
 import { createDashboard } from './static.js';
 
@@ -121,6 +122,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(adminRoutes(deps));
   await app.register(langfuseRoutes(deps));
   await app.register(monitorRoutes(deps));
+  await app.register(promptRoutes(deps));
   await app.register(dashboard.plugin);
   return app;
 }

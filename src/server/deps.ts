@@ -10,6 +10,7 @@ import type { Gateway } from '../gateway/index.js';
 import type { AlertEngine, AlertSettings, Deliverer } from '../alerts/index.js';
 import type { Analytics, Costs } from '../analytics/index.js';
 import type { Monitors } from '../monitors/index.js';
+import type { Experiments, Prompts } from '../prompts/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -25,6 +26,8 @@ export interface RouteDeps {
   analytics: Analytics;
   costs: Costs;
   gateway: Gateway;
+  prompts: Prompts;
+  experiments: Experiments;
   version: string;
   monitors: Monitors;
 }

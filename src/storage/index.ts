@@ -16,6 +16,8 @@ import { modelPricesRepo } from './repos/prices.js';
 import { retentionRepo } from './repos/retention.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
 import { monitorsRepo } from './repos/monitors.js';
+import { promptsRepo } from './repos/prompts.js';
+import { experimentsRepo } from './repos/experiments.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -28,6 +30,9 @@ export type { ModelPricesRepo, StoredPrice, UnpricedModel } from './repos/prices
 export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
 export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRepo } from './repos/users.js';
 export { ROLES } from './repos/users.js';
+export type { PromptsRepo, PromptVersionRecord, PromptSummary, NewPromptVersion, PromptChangeNotice, PromptEventRecord, VersionRef } from './repos/prompts.js';
+export { createChangeBus, type ChangeBus } from './notify.js';
+export type { ExperimentsRepo, ExperimentRecord, VariantStats } from './repos/experiments.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 export { langfuseRepo, type LangfuseRepo, type LangfuseKeyRecord, type SpanPageFilter, type TracePageFilter } from './repos/langfuse.js';
@@ -80,6 +85,8 @@ export interface Store {
   costInsights: ReturnType<typeof costInsightsRepo>;
   modelPrices: ReturnType<typeof modelPricesRepo>;
   retention: ReturnType<typeof retentionRepo>;
+  prompts: ReturnType<typeof promptsRepo>;
+  experiments: ReturnType<typeof experimentsRepo>;
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
@@ -133,6 +140,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     costInsights: costInsightsRepo(pool),
     modelPrices: modelPricesRepo(pool),
     retention: retentionRepo(pool),
+    prompts: promptsRepo(pool),
+    experiments: experimentsRepo(pool),
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),

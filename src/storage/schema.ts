@@ -552,3 +552,108 @@ export const monitorResults = pgTable(
     index('monitor_results_run_idx').on(t.runId),
   ],
 );
+
+// --- prompts ---
+
+/** A named prompt of a project; its content lives in immutable versions. */
+export const prompts = pgTable(
+  'prompts',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    tags: jsonb('tags').notNull().default(sql`'[]'::jsonb`),
+    category: text('category'),
+    /** Highest version number ever given: numbers are never reused after a delete. */
+    lastVersion: integer('last_version').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('prompts_project_name_uq').on(t.projectId, t.name)],
+);
+
+/** One immutable version of a prompt (numbered 1, 2, … per prompt). */
+export const promptVersions = pgTable(
+  'prompt_versions',
+  {
+    promptId: text('prompt_id')
+      .notNull()
+      .references(() => prompts.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    prompt: jsonb('prompt').notNull(),
+    config: jsonb('config').notNull().default(sql`'{}'::jsonb`),
+    variables: jsonb('variables').notNull().default(sql`'{}'::jsonb`),
+    commitMessage: text('commit_message'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'prompt_versions_pk', columns: [t.promptId, t.version] })],
+);
+
+/** A label points at one version of a prompt; moving it is one update. */
+export const promptLabels = pgTable(
+  'prompt_labels',
+  {
+    promptId: text('prompt_id')
+      .notNull()
+      .references(() => prompts.id, { onDelete: 'cascade' }),
+    label: text('label').notNull(),
+    version: integer('version').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: 'prompt_labels_pk', columns: [t.promptId, t.label] })],
+);
+
+/** Labels of a project that only owners may move. */
+export const promptProtectedLabels = pgTable(
+  'prompt_protected_labels',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    label: text('label').notNull(),
+  },
+  (t) => [primaryKey({ name: 'prompt_protected_labels_pk', columns: [t.projectId, t.label] })],
+);
+
+/** Prompt changes (created, label moved, deleted): the audit trail and what change webhooks carry. */
+export const promptEvents = pgTable(
+  'prompt_events',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    promptName: text('prompt_name').notNull(),
+    event: text('event').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('prompt_events_project_idx').on(t.projectId, t.createdAt)],
+);
+
+/** An A/B experiment: weighted variants (prompt version, model, parameters), lifecycle and decision. */
+export const experiments = pgTable(
+  'experiments',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    status: text('status').notNull().default('draft'),
+    promptName: text('prompt_name'),
+    unit: text('unit').notNull().default('user'),
+    variants: jsonb('variants').notNull(),
+    settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
+    winner: text('winner'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    startedAt: ts('started_at'),
+    endedAt: ts('ended_at'),
+  },
+  (t) => [index('experiments_project_idx').on(t.projectId, t.createdAt)],
+);

@@ -391,6 +391,18 @@ describe('dashboard in Chromium', { skip }, () => {
     }
   });
 
+  it('lists prompts, shows the diff between versions and renders one in the playground', async () => {
+    assert.equal((await api.post('/api/v1/prompts', { name: 'greeter', prompt: 'Hello {{name}}', labels: ['production'] })).status, 201);
+    assert.equal((await api.post('/api/v1/prompts', { name: 'greeter', prompt: 'Hi {{name}}!', commit_message: 'shorter' })).status, 201);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Prompts' }).click();
+    await page.getByRole('link', { name: 'greeter' }).click();
+    await page.getByLabel('Prompt diff').getByText('+ Hi {{name}}!').waitFor();
+    await page.getByLabel('name', { exact: true }).fill('Ada');
+    await page.getByRole('button', { name: 'Render' }).click();
+    await page.getByLabel('Rendered prompt').getByText('Hi Ada!').waitFor();
+    await screenshot(page, '18-prompts');
+  });
+
   it('switches to the dark theme', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     const toggle = page.locator('.theme-toggle');

@@ -16,6 +16,10 @@ const Costs = lazy(() => import('./pages/Costs').then((m) => ({ default: m.Costs
 const Gateway = lazy(() => import('./pages/Gateway').then((m) => ({ default: m.Gateway })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 const Monitors = lazy(() => import('./pages/Monitors').then((m) => ({ default: m.Monitors })));
+const Prompts = lazy(() => import('./pages/Prompts').then((m) => ({ default: m.Prompts })));
+const PromptDetail = lazy(() => import('./pages/Prompts').then((m) => ({ default: m.PromptDetail })));
+const Experiments = lazy(() => import('./pages/Experiments').then((m) => ({ default: m.Experiments })));
+const ExperimentDetail = lazy(() => import('./pages/Experiments').then((m) => ({ default: m.ExperimentDetail })));
 
 const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
   { to: '/', label: 'Overview', icon: '◫', match: /^\/$/ },
@@ -24,6 +28,7 @@ const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
   { to: '/monitors', label: 'Monitors', icon: '◉', match: /^\/monitors/ },
   { to: '/costs', label: 'Costs', icon: '$', match: /^\/costs/ },
   { to: '/gateway', label: 'Gateway', icon: '⇄', match: /^\/gateway/ },
+  { to: '/prompts', label: 'Prompts', icon: '✎', match: /^\/(prompts|experiments)/ },
   { to: '/settings', label: 'Settings', icon: '⚙', match: /^\/settings/ },
 ];
 
@@ -217,6 +222,10 @@ function Page() {
   if (path === '/monitors') return <Monitors />;
   if (path === '/costs') return <Costs />;
   if (path === '/gateway') return <Gateway />;
+  if (path === '/prompts') return <Prompts />;
+  if ((m = match('/prompts/:name', path))) return <PromptDetail name={m.name!} />;
+  if (path === '/experiments') return <Experiments />;
+  if ((m = match('/experiments/:id', path))) return <ExperimentDetail id={m.id!} />;
   if (path === '/settings') return <Settings />;
   return <NotFound />;
 }

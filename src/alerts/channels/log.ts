@@ -10,4 +10,7 @@ export const log: AlertChannel = {
       `alert ${m.event}: ${m.alert.title}`,
     );
   },
+  async notify(n, _config, deps) {
+    deps.logger.info({ notice: { id: n.id, event: n.event, project: n.projectName } }, n.title);
+  },
 };

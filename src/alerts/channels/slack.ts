@@ -42,4 +42,15 @@ export const slack: AlertChannel = {
   async send(m, config, deps) {
     await postJson(deps.fetch, config.slack_webhook_url!, JSON.stringify(slackPayload(m)), {}, deps.timeoutMs);
   },
+  async notify(n, config, deps) {
+    const body = {
+      text: `${n.title} (${n.projectName})`,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: `*${n.title}*\n${n.text}` } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: `project *${n.projectName}* · ${n.event}` }] },
+        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open dashboard' }, url: n.link }] },
+      ],
+    };
+    await postJson(deps.fetch, config.slack_webhook_url!, JSON.stringify(body), {}, deps.timeoutMs);
+  },
 };

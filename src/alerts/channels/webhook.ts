@@ -17,4 +17,10 @@ export const webhook: AlertChannel = {
     if (config.webhook_secret) headers['x-aether-signature'] = signature(config.webhook_secret, body);
     await postJson(deps.fetch, config.webhook_url!, body, headers, deps.timeoutMs);
   },
+  async notify(n, config, deps) {
+    const body = JSON.stringify({ id: n.id, event: n.event, project: n.projectName, link: n.link, ...n.payload });
+    const headers: Record<string, string> = { 'x-aether-event': n.event, 'x-aether-notice-id': n.id };
+    if (config.webhook_secret) headers['x-aether-signature'] = signature(config.webhook_secret, body);
+    await postJson(deps.fetch, config.webhook_url!, body, headers, deps.timeoutMs);
+  },
 };

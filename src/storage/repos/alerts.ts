@@ -23,7 +23,8 @@ export interface Delivery {
   alertId: string;
   projectId: string;
   channel: string;
-  event: 'fired' | 'resolved' | 'test';
+  /** `notice`: a change notice of another feature (alertId then names the notice, not an alert). */
+  event: 'fired' | 'resolved' | 'test' | 'notice';
   attempts: number;
   createdAt: Date;
 }
