@@ -33,12 +33,13 @@ import { createKeyAuth, type KeyAuth } from './server/auth.js';
 import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
-import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
+import { createGateway, loadGatewaySettings, type Gateway, type ModelResolver } from './gateway/index.js';
 import { gatewayLlm } from './judge-port.js';
+import { promptModelResolver } from './prompt-port.js';
 import { createMonitors, type Monitors } from './monitors/index.js';
 
 export { gatewayLlm };
-import { createExperiments, createPrompts, promptNoticeSource, type Experiments, type Prompts } from './prompts/index.js';
+import { createExperiments, createPromptResolver, createPrompts, promptNoticeSource, type Experiments, type Prompts } from './prompts/index.js';
 import { createChangeBus } from './storage/index.js';
 
 export const VERSION: string = (
@@ -246,7 +247,7 @@ export function createMonitorStack(config: Config, store: Store, evals: EvalStac
  * project (sealed with the master key), breaker/rate-limit/cache state in Redis when REDIS_URL is
  * set; every call it serves is traced through ingest.
  */
-export async function createGatewayStack(config: Config, store: Store, ingest: Ingest, log: Logger): Promise<{ gateway: Gateway; close(): Promise<void> }> {
+export async function createGatewayStack(config: Config, store: Store, ingest: Ingest, log: Logger, resolvers: ModelResolver[] = []): Promise<{ gateway: Gateway; close(): Promise<void> }> {
   const settings = loadGatewaySettings(config.gateway.configFile);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 500 }) : undefined;
   redis?.on('error', (e: unknown) => log.debug({ err: e }, 'gateway redis connection error'));
@@ -263,6 +264,7 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
     credentials: { repo: store.providerCredentials, sealer: secretBox(resolveMasterKey(config, log)) },
     traceSink: (project, traces) => ingest.ingestBatch(project, { traces }),
     storedPrices: (projectId) => ingest.prices.peek(projectId),
+    resolvers,
     redis,
     logger: log,
   });
@@ -333,8 +335,6 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const retention = config.worker.enabled ? startRetentionLoop(config, store, log, ingestFirst) : undefined;
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
-  const gw = await createGatewayStack(config, store, ingest, log);
-  late.gateway = gw.gateway;
   const promptBus = createChangeBus(store, 'aether_prompts', (e: unknown) => log.warn({ err: e }, 'prompt change listener'));
   const prompts = createPrompts({ repo: store.prompts, bus: promptBus, alertConfig: (p) => alerts.settings.get(p), nudge: () => void alerts.deliverer.runOnce().catch(() => 0), logger: log });
   const experiments = createExperiments({
@@ -342,6 +342,8 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     checkPrompt: async (projectId, name, ref) => void (await prompts.get(projectId, name, ref)),
     promote: async (projectId, name, label, version, id) => void (await prompts.moveLabel({ projectId, id: `experiment:${id}`, role: 'owner' }, name, label, version)),
   });
+  const gw = await createGatewayStack(config, store, ingest, log, [promptModelResolver(createPromptResolver({ prompts, experiments }))]);
+  late.gateway = gw.gateway;
   const server = await buildServer(
     { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments },
     { logger: opts.logger ?? { level: config.logLevel } },

@@ -11,7 +11,7 @@ import { createCredentials, type Sealer } from './credentials.js';
 import type { ModelResolver } from './flow.js';
 import { anthropicFormat, openAIFormat, type ReplyFormat } from './formats.js';
 import { createInternal, type ProjectLookup } from './internal.js';
-import { requestOptions, type HeaderBag } from './headers.js';
+import { one, requestOptions, type HeaderBag } from './headers.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { listModels } from './listing.js';
 import { createResolver, type Endpoint } from './models.js';
@@ -138,6 +138,10 @@ export function createGateway(d: GatewayDeps) {
   async function chat(p: GatewayPrincipal, route: string, format: ReplyFormat, body: unknown, headers: HeaderBag, signal: AbortSignal): Promise<GatewayReply> {
     checkDepth(body);
     const req = format.parse(body);
+    // Messages may be left to a named prompt (a resolver renders it); otherwise at least one is needed.
+    if (req.messages.length === 0 && one(headers, 'x-aether-prompt') === undefined && (req as { prompt?: unknown }).prompt === undefined) {
+      throw errors.validation([{ field: 'messages', message: 'must hold at least one message, or name a prompt (x-aether-prompt header or body field prompt)' }]);
+    }
     const flow = await run(context(p, route, headers, signal), chatOperation, { operation: 'chat', body: req, format });
     return flow.reply!;
   }

@@ -19,7 +19,8 @@ export interface RequestOptions {
   timeoutMs: number | undefined;
 }
 
-const one = (h: HeaderBag, name: string): string | undefined => {
+/** One header's first value, trimmed; undefined when absent or empty. */
+export const one = (h: HeaderBag, name: string): string | undefined => {
   const v = h[name];
   const s = Array.isArray(v) ? v[0] : v;
   return s === undefined || s.trim() === '' ? undefined : s.trim();

@@ -37,7 +37,7 @@ const count = z.number().int().positive().nullish();
 /** `POST /v1/chat/completions`. */
 export const chatRequestSchema = z.looseObject({
   model: modelName,
-  messages: z.array(message).min(1),
+  messages: z.array(message),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   tools: z.array(tool).optional(),
