@@ -33,6 +33,7 @@ import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
+import { createRouter, type Router } from './router/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -163,7 +164,7 @@ export function createAlertStack(config: Config, store: Store, log: Logger): Ale
 }
 
 /** Start an evaluation worker on an eval stack; finished evaluations feed the alert engine. */
-export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger, yieldTo?: () => Promise<void>): Consumer {
+export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger, yieldTo?: () => Promise<void>, router: Router = createRouter({ store })): Consumer {
   return startEvaluationWorker(
     {
       store,
@@ -173,6 +174,7 @@ export function startWorker(config: Config, store: Store, stack: EvalStack, aler
       settings: stack.settings,
       logger: log,
       onEvaluated: (projectId, traceId, rows) => {
+        router.observeEvaluations(projectId, traceId, rows).catch((e: unknown) => log.warn({ err: e }, 'router: could not learn from an evaluation'));
         const f = rows.find((r) => r.metric === 'faithfulness');
         if (!f) return;
         alerts.engine.notify(projectId, { kind: 'evaluations', traces: [{ traceId, faithfulness: f.score, hallucinated: rows.some((r) => r.metric === 'hallucination' && r.score === 1) }] });
@@ -223,6 +225,8 @@ export interface Aether {
   server: FastifyInstance;
   /** The LLM gateway (the demo calls it in-process). */
   gateway: Gateway;
+  /** The model router (catalog snapshot, profile, policies). */
+  router: Router;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -242,6 +246,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const evals = await createEvalStack(config, store, log);
   const alerts = createAlertStack(config, store, log);
   const metrics = createMetrics(() => evals.queue.stats());
+  const router = createRouter({ store, onError: (e) => log.warn({ err: e }, 'router: catalog refresh failed') });
   const ingest = createIngest(store.traces, {
     prices: createPriceBook(store.modelPrices),
     samplingRate: async (projectId) => {
@@ -254,17 +259,19 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
       if (spans) metrics.spansIngested.inc(spans);
       if (items.some((i) => i.evaluate)) evals.queue.nudge();
       for (const p of new Set(items.map((i) => i.trace.project_id))) alerts.engine.notify(p, { kind: 'traces' });
+      router.observeTraces(items.map((i) => i.trace)).catch((e: unknown) => log.warn({ err: e }, 'router: could not learn from traces'));
     },
   });
   // In one process with the API, scoring waits (briefly) for pending ingest writes: accepting data
   // comes first, and the embedded store has a single connection.
   const ingestFirst = () => Promise.race([ingest.writer.flushed(), new Promise<void>((r) => setTimeout(r, 50))]);
-  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log, ingestFirst) : undefined;
+  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log, ingestFirst, router) : undefined;
+  router.start();
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, router, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -278,8 +285,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     worker,
     server,
     gateway: gw.gateway,
+    router,
     close() {
       closing ??= (async () => {
+        router.close();
         await server.close();
         await gw.close();
         await ingest.writer.flushed();

@@ -6,6 +6,7 @@ import { startEmbedded, type EmbeddedEndpoint } from './pglite/host.js';
 import { appliedMigrations, expectedMigrations, runMigrations } from './migrate.js';
 import { apiKeysRepo, organizationsRepo, projectsRepo, type Db } from './repos/admin.js';
 import { tracesRepo } from './repos/traces.js';
+import { routerRepo } from './repos/router.js';
 import { evaluationConfigsRepo, evaluationsRepo } from './repos/evaluations.js';
 import { providerCredentialsRepo } from './repos/providers.js';
 import { alertsRepo } from './repos/alerts.js';
@@ -26,6 +27,7 @@ export type { ModelPricesRepo, StoredPrice, UnpricedModel } from './repos/prices
 export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
 export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRepo } from './repos/users.js';
 export { ROLES } from './repos/users.js';
+export type { CatalogDelta, CatalogRow, QualityOutcome, RouterRepo } from './repos/router.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 
@@ -78,6 +80,7 @@ export interface Store {
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
+  router: ReturnType<typeof routerRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -129,6 +132,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),
+    router: routerRepo(pool),
     async ping() {
       await pool.query('select 1');
     },
