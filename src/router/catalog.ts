@@ -163,6 +163,16 @@ export function createCatalog(repo: RouterRepo, opts: CatalogOptions) {
     apply(await repo.rowsSince(since, opts.halfLifeSeconds));
   }
 
+  // This process's own writes show up ~100 ms later (one read for any number of writes meanwhile).
+  let pending: NodeJS.Timeout | undefined;
+  const soon = () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      refreshRows().catch(() => {});
+    }, 100);
+    pending.unref();
+  };
+
   async function loadOutcomes(projectId: string): Promise<void> {
     const slot = indexes.get(projectId)!;
     const since = slot.watermark ? new Date(slot.watermark.getTime() - OVERLAP_MS) : undefined;
@@ -204,14 +214,14 @@ export function createCatalog(repo: RouterRepo, opts: CatalogOptions) {
     /** Record finished calls (latency, errors, streaming timings). */
     async observeCalls(calls: CallObservation[]): Promise<void> {
       await repo.increment(calls.flatMap(callDeltas), opts.halfLifeSeconds);
-      await refreshRows();
+      soon();
     },
     /** Record quality scores: the catalog row and this process's prompt index at once. */
     async observeQuality(scores: QualityObservation[]): Promise<void> {
       const usable = scores.filter((s) => Number.isFinite(s.score));
       await repo.increment(usable.flatMap(qualityDeltas), opts.halfLifeSeconds);
       for (const s of usable) addOutcome(this.index(s.projectId), s);
-      await refreshRows();
+      soon();
     },
   };
 }

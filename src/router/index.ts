@@ -201,7 +201,9 @@ export function createRouter(deps: RouterDeps) {
       await deps.store.evaluations.upsert([
         { project_id: projectId, trace_id: traceId, metric: 'feedback', metric_version: '1', evaluator: 'user', score: f.score, label: f.score >= 0.5 ? 'positive' : 'negative', reason: f.comment ?? null, details: {}, cost_usd: 0, tokens: 0 },
       ]);
-      if (catalog.options.qualityMetrics.includes('feedback')) await scoreTraces(projectId, [{ traceId, metric: 'feedback', score: f.score }]);
+      if (t.model && catalog.options.qualityMetrics.includes('feedback')) {
+        await catalog.observeQuality([{ projectId, traceId, model: t.model, prompt: t.query, taskLabel: routeLabel(t.metadata), metric: 'feedback', score: f.score }]);
+      }
       return { trace_id: traceId, model: t.model ?? null, score: f.score };
     },
 

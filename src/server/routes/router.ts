@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { dbText, errorBodySchema, errors, idParam, resolvePrice } from '../../core/index.js';
+import { dbText, errorBodySchema, errors, idParam, resolvePrice, type ModelPrice } from '../../core/index.js';
 import { parseAutoModel, type Candidate } from '../../router/index.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
@@ -30,12 +30,19 @@ const routeBodySchema = z.object({
   quality_gap: z.number().min(0).max(1).optional().meta({ description: 'Accept models predicted within this much of the best candidate’s quality' }),
 }).passthrough();
 
+/** USD per token of a model (`endpoint/model` also tries `model` at that provider), or null. */
+function priceOf(model: string, overrides: Record<string, ModelPrice>): { input: number; output: number } | null {
+  const slash = model.indexOf('/');
+  const r = resolvePrice(model, undefined, overrides) ?? (slash > 0 ? resolvePrice(model.slice(slash + 1), model.slice(0, slash), overrides) : undefined);
+  return r ? { input: r.price.input, output: r.price.output } : null;
+}
+
 /** Priced candidates: given ones (prices filled from the table when missing) or the gateway's models. */
 async function candidatesOf(deps: RouteDeps, p: Principal, given: Array<z.infer<typeof candidateSchema>> | undefined): Promise<Candidate[]> {
   const overrides = deps.ingest.prices.peek(p.project.id);
   const price = (model: string) => {
-    const short = model.includes('/') ? model.slice(model.indexOf('/') + 1) : model;
-    return resolvePrice(model, undefined, overrides) ?? resolvePrice(short, model.includes('/') ? model.slice(0, model.indexOf('/')) : undefined, overrides);
+    const pr = priceOf(model, overrides);
+    return pr ? { price: pr } : undefined;
   };
   if (given) {
     return given.map((c) => {
@@ -95,7 +102,9 @@ export function routerRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       async (req) => {
         const p = await auth.authenticate(req.headers);
         await router.prepare(p.project.id);
-        return { data: router.view(p.project.id, req.query.model ? [req.query.model] : undefined) };
+        const overrides = deps.ingest.prices.peek(p.project.id);
+        const rows = router.view(p.project.id, req.query.model ? [req.query.model] : undefined);
+        return { data: rows.map((r) => ({ ...r, price: priceOf(r.model, overrides) })) };
       },
     );
 
