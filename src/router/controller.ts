@@ -85,7 +85,7 @@ interface Posterior {
 }
 
 /** Predict one candidate for a profile. */
-function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, neighbours: Neighbour[], s: RouterSettings): { p: Prediction; post: Posterior } {
+function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, neighbours: Neighbour[], s: RouterSettings, power: number): { p: Prediction; post: Posterior } {
   const task = byTask?.get(profile.taskType);
   const all = byTask?.get('*');
   const q = task && task.quality.mean !== null ? task : all && all.quality.mean !== null ? all : undefined;
@@ -99,8 +99,9 @@ function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats>
     const o = n.entry.outcomes.get(c.model) ?? (short ? n.entry.outcomes.get(short) : undefined);
     if (!o || n.sim <= 0) continue;
     const mean = o.sum / o.n;
-    a += n.sim * mean;
-    b += n.sim * (1 - mean);
+    const w = Math.pow(n.sim, power);
+    a += w * mean;
+    b += w * (1 - mean);
     used++;
   }
   const lat = task?.latencyP50Ms != null ? task : all;
@@ -143,6 +144,8 @@ export interface ControlInput {
   policy: PolicyName;
   /** Draw qualities from the posteriors (Thompson sampling) instead of using their means. */
   explore: boolean;
+  /** Neighbour weight = similarity^power (below 1 flattens, so many moderately similar prompts count). */
+  neighbourPower?: number;
   rnd?: () => number;
 }
 
@@ -160,7 +163,7 @@ export interface ControlResult {
 /** Score every candidate and let the policy choose among those within the SLO limits. */
 export function control(input: ControlInput): ControlResult {
   const { profile, settings: s } = input;
-  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), input.neighbours, s));
+  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), input.neighbours, s, input.neighbourPower ?? 0.5));
   const preds = scored.map((x) => x.p);
   const eligible = scored.filter((x) => x.p.eligible);
   const front = paretoFrontier(eligible.map((x) => [x.p.cost_usd, -x.p.quality]));
@@ -173,7 +176,7 @@ export function control(input: ControlInput): ControlResult {
   // Latency limits are checked against p95 where it is known, so most calls land under it.
   const withinSlo = eligible.filter((x) => (maxCost === undefined || x.p.cost_usd <= maxCost) && (maxLatency === undefined || (x.p.latency_p95_ms ?? x.p.latency_ms ?? 0) <= maxLatency));
   const pool = withinSlo.length ? withinSlo : eligible;
-  const params: PolicyParams = { minQuality: profile.slo.minQuality ?? s.min_quality, qualityGap: s.quality_gap, weights: s.utility_weights };
+  const params: PolicyParams = { minQuality: profile.slo.minQuality ?? s.min_quality, qualityGap: s.quality_gap, qualityPerUsd: s.quality_per_usd, weights: s.utility_weights };
   const asScored = (qual: (x: (typeof pool)[number]) => number): Scored[] => pool.map((x) => ({ model: x.p.model, costUsd: x.p.cost_usd, latencyMs: x.p.latency_ms, quality: qual(x) }));
   const choose = policies[input.policy].choose;
   const exploit = choose(asScored((x) => x.p.quality), params);

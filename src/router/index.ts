@@ -32,7 +32,7 @@ export interface RouteRequest {
   /** Thompson sampling within the exploration cap (default true; dry runs usually pass false). */
   explore?: boolean | undefined;
   /** Extra settings for this request only (e.g. a quality gap in a sweep). */
-  overrides?: Partial<Pick<RouterSettings, 'min_quality' | 'quality_gap' | 'max_cost_usd' | 'max_latency_ms'>> | undefined;
+  overrides?: Partial<Pick<RouterSettings, 'min_quality' | 'quality_gap' | 'quality_per_usd' | 'max_cost_usd' | 'max_latency_ms'>> | undefined;
   rnd?: () => number;
 }
 
@@ -55,6 +55,8 @@ export interface RouterOptions {
   refreshMs?: number;
   /** Neighbours consulted per request. */
   neighbours?: number;
+  /** Neighbour weight = similarity^power. */
+  neighbourPower?: number;
 }
 
 export interface RouterDeps {
@@ -90,7 +92,7 @@ export function createRouter(deps: RouterDeps) {
     qualityMetrics: o.qualityMetrics ?? DEFAULT_QUALITY_METRICS,
     maxPrompts: o.maxPromptsPerProject ?? 20_000,
   });
-  const k = o.neighbours ?? 64;
+  const k = o.neighbours ?? 256;
   const settings = new Map<string, RouterSettings>();
   const spend = new Map<string, { day: string; usd: number }>();
   const onError = deps.onError ?? (() => {});
@@ -151,7 +153,7 @@ export function createRouter(deps: RouterDeps) {
       const spent = spend.get(req.projectId);
       const spentToday = spent?.day === day ? spent.usd : 0;
       const explore = (req.explore ?? true) && s.exploration.enabled && spentToday < s.exploration.daily_cap_usd;
-      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), neighbours, settings: s, policy, explore, rnd: req.rnd });
+      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), neighbours, settings: s, policy, explore, neighbourPower: o.neighbourPower, rnd: req.rnd });
       if (r.explored && r.model) {
         const extra = Math.max(0, (r.candidates.find((c) => c.model === r.model)?.cost_usd ?? 0) - r.exploit.cost_usd);
         spend.set(req.projectId, { day, usd: spentToday + extra });

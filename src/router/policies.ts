@@ -15,6 +15,12 @@ export interface PolicyParams {
   minQuality: number;
   /** Accept a model whose predicted quality is within this much of the best candidate's. */
   qualityGap: number | null;
+  /**
+   * A floor on the workload's average quality rather than each request's: take a cheaper model when
+   * its predicted shortfall against the best candidate is at most this much quality per USD saved
+   * (the Lagrangian rule for "least total cost at a given mean quality").
+   */
+  qualityPerUsd: number | null;
   weights: { quality: number; cost: number; latency: number };
 }
 
@@ -31,9 +37,10 @@ const fmt = (n: number) => (n < 0.01 ? n.toExponential(2) : n.toFixed(4));
 function cheapest(c: Scored[], p: PolicyParams): Choice {
   const best = Math.max(...c.map((s) => s.quality));
   const floor = Math.max(p.minQuality, p.qualityGap === null ? 0 : best - p.qualityGap);
-  const ok = c.filter((s) => s.quality >= floor).sort(byCost);
-  if (ok[0]) return { model: ok[0].model, why: `cheapest of ${ok.length} candidate(s) with predicted quality >= ${floor.toFixed(3)} ($${fmt(ok[0].costUsd)}, quality ${ok[0].quality.toFixed(3)})` };
   const top = [...c].sort(byQuality)[0]!;
+  const rate = p.qualityPerUsd;
+  const ok = c.filter((s) => s.quality >= floor && (rate === null || s === top || top.quality - s.quality <= rate * (top.costUsd - s.costUsd))).sort(byCost);
+  if (ok[0]) return { model: ok[0].model, why: `cheapest of ${ok.length} candidate(s) with predicted quality >= ${floor.toFixed(3)}${rate === null ? '' : ` and at most ${rate} quality lost per USD saved`} ($${fmt(ok[0].costUsd)}, quality ${ok[0].quality.toFixed(3)})` };
   return { model: top.model, why: `no candidate is predicted to reach quality ${floor.toFixed(3)}; took the best (${top.quality.toFixed(3)})` };
 }
 

@@ -6,6 +6,7 @@ export const routerSettingsSchema = z.strictObject({
   default_policy: z.enum(POLICY_NAMES as [PolicyName, ...PolicyName[]]).default('cheapest'),
   min_quality: z.number().min(0).max(1).default(0.7),
   quality_gap: z.number().min(0).max(1).nullable().default(null),
+  quality_per_usd: z.number().min(0).nullable().default(null),
   max_cost_usd: z.number().positive().nullable().default(null),
   max_latency_ms: z.number().positive().nullable().default(null),
   utility_weights: z.strictObject({ quality: z.number().min(0).max(100), cost: z.number().min(0).max(100), latency: z.number().min(0).max(100) }).default({ quality: 1, cost: 0.3, latency: 0.1 }),

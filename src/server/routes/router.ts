@@ -27,6 +27,7 @@ const routeBodySchema = z.object({
   candidates: z.array(candidateSchema).min(1).max(1000).optional().meta({ description: 'Models to choose from; default: every priced model this project can reach through the gateway' }),
   explore: z.boolean().optional().meta({ description: 'Thompson sampling as a live call would (default false for a dry run)' }),
   min_quality: z.number().min(0).max(1).optional(),
+  quality_per_usd: z.number().min(0).optional().meta({ description: 'Take a cheaper model when it loses at most this much predicted quality per USD saved' }),
   quality_gap: z.number().min(0).max(1).optional().meta({ description: 'Accept models predicted within this much of the best candidate’s quality' }),
 }).passthrough();
 
@@ -91,7 +92,7 @@ export function routerRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
         }
         const candidates = await candidatesOf(deps, p, req.body.candidates);
         await router.prepare(p.project.id);
-        const overrides = { ...(req.body.min_quality !== undefined ? { min_quality: req.body.min_quality } : {}), ...(req.body.quality_gap !== undefined ? { quality_gap: req.body.quality_gap } : {}) };
+        const overrides = { ...(req.body.min_quality !== undefined ? { min_quality: req.body.min_quality } : {}), ...(req.body.quality_gap !== undefined ? { quality_gap: req.body.quality_gap } : {}), ...(req.body.quality_per_usd !== undefined ? { quality_per_usd: req.body.quality_per_usd } : {}) };
         return router.route({ projectId: p.project.id, body: req.body, headers: req.headers, candidates, policy, explore: req.body.explore ?? false, overrides });
       },
     );
