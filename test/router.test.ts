@@ -55,6 +55,23 @@ for (const c of storeCases) {
       assert.equal((await http(t.aether, t.other.key)('POST', '/api/v1/traces/s-cheap-0/feedback', { score: 1 })).status, 404);
     });
 
+    it('explores by Thompson sampling within the SLO limits, up to the exploration cap', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      const seen = new Map<string, number>();
+      let explored = 0;
+      for (let i = 0; i < 40; i++) {
+        const r = await route(t.aether, t.key, { 'x-aether-max-cost-usd': '0.0005' }, { explore: true });
+        seen.set(r.body.model as string, (seen.get(r.body.model as string) ?? 0) + 1);
+        if (r.body.explored) explored++;
+      }
+      assert.ok(!seen.has('premium'), 'never beyond the cost cap');
+      assert.ok(explored > 0 && explored < 40, `explored ${explored} of 40`);
+      const call = http(t.aether, t.key);
+      assert.equal((await call('PUT', '/api/v1/router/settings', { exploration: { enabled: true, daily_cap_usd: 0 } })).status, 200);
+      for (let i = 0; i < 10; i++) assert.equal((await route(t.aether, t.key, {}, { explore: true })).body.explored, false);
+      assert.equal((await call('PUT', '/api/v1/router/settings', {})).status, 200);
+    });
+
     it('feedback shifts the choice within seconds', async (ctx) => {
       if (skip) return ctx.skip(skip);
       assert.equal(await chosen(t.aether, t.key), 'mid');
