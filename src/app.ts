@@ -41,6 +41,7 @@ import { createMonitors, type Monitors } from './monitors/index.js';
 export { gatewayLlm };
 import { createExperiments, createPromptResolver, createPrompts, promptNoticeSource, type Experiments, type Prompts } from './prompts/index.js';
 import { createChangeBus } from './storage/index.js';
+import { createRouter, type Router } from './router/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -194,7 +195,7 @@ export function createAlertStack(config: Config, store: Store, log: Logger): Ale
 }
 
 /** Start an evaluation worker on an eval stack; finished evaluations feed the alert engine. */
-export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger, yieldTo?: () => Promise<void>): Consumer {
+export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger, yieldTo?: () => Promise<void>, router: Router = createRouter({ store })): Consumer {
   return startEvaluationWorker(
     {
       store,
@@ -204,6 +205,7 @@ export function startWorker(config: Config, store: Store, stack: EvalStack, aler
       settings: stack.settings,
       logger: log,
       onEvaluated: (projectId, traceId, rows) => {
+        router.observeEvaluations(projectId, traceId, rows).catch((e: unknown) => log.warn({ err: e }, 'router: could not learn from an evaluation'));
         const f = rows.find((r) => r.metric === 'faithfulness');
         if (!f) return;
         alerts.engine.notify(projectId, { kind: 'evaluations', traces: [{ traceId, faithfulness: f.score, hallucinated: rows.some((r) => r.metric === 'hallucination' && r.score === 1) }] });
@@ -292,6 +294,8 @@ export interface Aether {
   gateway: Gateway;
   prompts: Prompts;
   experiments: Experiments;
+  /** The model router (catalog snapshot, profile, policies). */
+  router: Router;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -314,6 +318,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const alerts = createAlertStack(config, store, log);
   const monitors = createMonitorStack(config, store, evals, alerts, log);
   const metrics = createMetrics(() => evals.queue.stats());
+  const router = createRouter({ store, onError: (e) => log.warn({ err: e }, 'router: catalog refresh failed') });
   const ingest = createIngest(store.traces, {
     prices: createPriceBook(store.modelPrices),
     samplingRate: async (projectId) => {
@@ -326,13 +331,15 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
       if (spans) metrics.spansIngested.inc(spans);
       if (items.some((i) => i.evaluate)) evals.queue.nudge();
       for (const p of new Set(items.map((i) => i.trace.project_id))) alerts.engine.notify(p, { kind: 'traces' });
+      router.observeTraces(items.map((i) => i.trace)).catch((e: unknown) => log.warn({ err: e }, 'router: could not learn from traces'));
     },
   });
   // In one process with the API, scoring waits (briefly) for pending ingest writes: accepting data
   // comes first, and the embedded store has a single connection.
   const ingestFirst = () => Promise.race([ingest.writer.flushed(), new Promise<void>((r) => setTimeout(r, 50))]);
-  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log, ingestFirst) : undefined;
+  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log, ingestFirst, router) : undefined;
   const retention = config.worker.enabled ? startRetentionLoop(config, store, log, ingestFirst) : undefined;
+  router.start();
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const promptBus = createChangeBus(store, 'aether_prompts', (e: unknown) => log.warn({ err: e }, 'prompt change listener'));
@@ -345,7 +352,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const gw = await createGatewayStack(config, store, ingest, log, [promptModelResolver(createPromptResolver({ prompts, experiments }))]);
   late.gateway = gw.gateway;
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments, router },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -362,8 +369,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     gateway: gw.gateway,
     prompts,
     experiments,
+    router,
     close() {
       closing ??= (async () => {
+        router.close();
         await server.close();
         await gw.close();
         await ingest.writer.flushed();

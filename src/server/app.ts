@@ -22,6 +22,7 @@ import { langfuseRoutes } from './routes/langfuse.js';
 import { authRoutes } from './routes/auth.js';
 import { monitorRoutes } from './routes/monitors.js';
 import { promptRoutes } from './routes/prompts.js';
+import { routerRoutes } from './routes/router.js';
 import { sessionGuard } from './session/index.js';
 import { createDashboard } from './static.js';
 
@@ -123,6 +124,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(langfuseRoutes(deps));
   await app.register(monitorRoutes(deps));
   await app.register(promptRoutes(deps));
+  await app.register(routerRoutes(deps));
   await app.register(dashboard.plugin);
   return app;
 }

@@ -11,6 +11,7 @@ import type { AlertEngine, AlertSettings, Deliverer } from '../alerts/index.js';
 import type { Analytics, Costs } from '../analytics/index.js';
 import type { Monitors } from '../monitors/index.js';
 import type { Experiments, Prompts } from '../prompts/index.js';
+import type { Router } from '../router/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -28,6 +29,7 @@ export interface RouteDeps {
   gateway: Gateway;
   prompts: Prompts;
   experiments: Experiments;
+  router: Router;
   version: string;
   monitors: Monitors;
 }

@@ -6,6 +6,7 @@ import { startEmbedded, type EmbeddedEndpoint } from './pglite/host.js';
 import { appliedMigrations, expectedMigrations, runMigrations } from './migrate.js';
 import { apiKeysRepo, organizationsRepo, projectsRepo, type Db } from './repos/admin.js';
 import { tracesRepo } from './repos/traces.js';
+import { routerRepo } from './repos/router.js';
 import { evaluationConfigsRepo, evaluationsRepo } from './repos/evaluations.js';
 import { providerCredentialsRepo } from './repos/providers.js';
 import { alertsRepo } from './repos/alerts.js';
@@ -33,6 +34,7 @@ export { ROLES } from './repos/users.js';
 export type { PromptsRepo, PromptVersionRecord, PromptSummary, NewPromptVersion, PromptChangeNotice, PromptEventRecord, VersionRef } from './repos/prompts.js';
 export { createChangeBus, type ChangeBus } from './notify.js';
 export type { ExperimentsRepo, ExperimentRecord, VariantStats } from './repos/experiments.js';
+export type { CatalogDelta, CatalogRow, QualityOutcome, RouterRepo } from './repos/router.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 export { langfuseRepo, type LangfuseRepo, type LangfuseKeyRecord, type SpanPageFilter, type TracePageFilter } from './repos/langfuse.js';
@@ -91,6 +93,7 @@ export interface Store {
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
   monitors: ReturnType<typeof monitorsRepo>;
+  router: ReturnType<typeof routerRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -146,6 +149,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),
     monitors: monitorsRepo(pool),
+    router: routerRepo(pool),
     async ping() {
       await pool.query('select 1');
     },

@@ -657,3 +657,47 @@ export const experiments = pgTable(
   },
   (t) => [index('experiments_project_idx').on(t.projectId, t.createdAt)],
 );
+
+// --- router ---
+
+/**
+ * The router's supply catalog: per project × model × task type (`*` = all types), decayed sums of
+ * what traces and evaluations showed. Updated by SQL increments (each statement decays the old sums
+ * by the time since `updated_at`), so every API process converges on the same figures.
+ */
+export const routerCatalog = pgTable(
+  'router_catalog',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    model: text('model').notNull(),
+    taskType: text('task_type').notNull(),
+    calls: doublePrecision('calls').notNull().default(0),
+    errors: doublePrecision('errors').notNull().default(0),
+    latW: doublePrecision('lat_w').notNull().default(0),
+    latLog: doublePrecision('lat_log').notNull().default(0),
+    latLog2: doublePrecision('lat_log2').notNull().default(0),
+    ttftW: doublePrecision('ttft_w').notNull().default(0),
+    ttftLog: doublePrecision('ttft_log').notNull().default(0),
+    ttftLog2: doublePrecision('ttft_log2').notNull().default(0),
+    tpotW: doublePrecision('tpot_w').notNull().default(0),
+    tpotSum: doublePrecision('tpot_sum').notNull().default(0),
+    outW: doublePrecision('out_w').notNull().default(0),
+    outSum: doublePrecision('out_sum').notNull().default(0),
+    qAlpha: doublePrecision('q_alpha').notNull().default(0),
+    qBeta: doublePrecision('q_beta').notNull().default(0),
+    qCount: bigint('q_count', { mode: 'number' }).notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: 'router_catalog_pk', columns: [t.projectId, t.model, t.taskType] }), index('router_catalog_updated_idx').on(t.updatedAt)],
+);
+
+/** Per-project router settings (default policy, quality floor, PII-allowed models, exploration cap). */
+export const routerSettings = pgTable('router_settings', {
+  projectId: text('project_id')
+    .primaryKey()
+    .references(() => projects.id, { onDelete: 'cascade' }),
+  config: jsonb('config').notNull(),
+  updatedAt: updatedAt(),
+});

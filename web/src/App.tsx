@@ -14,6 +14,7 @@ const TraceDetail = lazy(() => import('./pages/TraceDetail').then((m) => ({ defa
 const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Alerts })));
 const Costs = lazy(() => import('./pages/Costs').then((m) => ({ default: m.Costs })));
 const Gateway = lazy(() => import('./pages/Gateway').then((m) => ({ default: m.Gateway })));
+const RouterPage = lazy(() => import('./pages/Router').then((m) => ({ default: m.Router })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 const Monitors = lazy(() => import('./pages/Monitors').then((m) => ({ default: m.Monitors })));
 const Prompts = lazy(() => import('./pages/Prompts').then((m) => ({ default: m.Prompts })));
@@ -29,6 +30,7 @@ const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
   { to: '/costs', label: 'Costs', icon: '$', match: /^\/costs/ },
   { to: '/gateway', label: 'Gateway', icon: '⇄', match: /^\/gateway/ },
   { to: '/prompts', label: 'Prompts', icon: '✎', match: /^\/(prompts|experiments)/ },
+  { to: '/router', label: 'Router', icon: '⑂', match: /^\/router/ },
   { to: '/settings', label: 'Settings', icon: '⚙', match: /^\/settings/ },
 ];
 
@@ -226,6 +228,7 @@ function Page() {
   if ((m = match('/prompts/:name', path))) return <PromptDetail name={m.name!} />;
   if (path === '/experiments') return <Experiments />;
   if ((m = match('/experiments/:id', path))) return <ExperimentDetail id={m.id!} />;
+  if (path === '/router') return <RouterPage />;
   if (path === '/settings') return <Settings />;
   return <NotFound />;
 }

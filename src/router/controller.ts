@@ -1,0 +1,196 @@
+// The controller: predictions per candidate for a profile, the Pareto frontier, the policy's choice,
+// and Thompson sampling within the policy's limits. Pure over a catalog snapshot.
+import type { ModelStats } from './catalog.js';
+import type { Neighbour } from './knn.js';
+import { policies, type PolicyName, type PolicyParams, type Scored } from './policies.js';
+import type { Profile } from './profile.js';
+import type { RouterSettings } from './settings.js';
+
+/** A model the project can reach, with its price and what it can do (unknown capabilities are allowed). */
+export interface Candidate {
+  model: string;
+  /** USD per token. */
+  inputPerToken: number;
+  outputPerToken: number;
+  contextWindow?: number | undefined;
+  capabilities?: { tools?: boolean | undefined; vision?: boolean | undefined; json?: boolean | undefined } | undefined;
+  /** A prior quality (0..1) for a model nothing has been learned about yet, e.g. from a benchmark. */
+  qualityPrior?: number | undefined;
+}
+
+export interface Prediction {
+  model: string;
+  eligible: boolean;
+  excluded?: string;
+  cost_usd: number;
+  latency_ms: number | null;
+  latency_p95_ms: number | null;
+  ttft_ms: number | null;
+  error_rate: number;
+  quality: number;
+  quality_sd: number;
+  /** Quality scores behind the prediction: the model's own for this task type, and neighbours'. */
+  evidence: { task_type: string; scores: number; neighbours: number };
+  on_frontier: boolean;
+}
+
+/** How strongly the per-task prior counts against the neighbours' outcomes (in pseudo-observations). */
+const PRIOR_STRENGTH = 2;
+const UNKNOWN_PRIOR = 0.5;
+
+/** Indices of the points no other point beats on every objective (all minimised) and strictly on one. */
+export function paretoFrontier(points: number[][]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    const dominated = points.some((q, j) => j !== i && q.every((v, k) => v <= p[k]!) && q.some((v, k) => v < p[k]!));
+    if (!dominated) out.push(i);
+  }
+  return out;
+}
+
+function gamma(shape: number, rnd: () => number): number {
+  if (shape < 1) return gamma(shape + 1, rnd) * Math.pow(rnd() || 1e-12, 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      // Box-Muller normal
+      x = Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rnd();
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u || 1e-12) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** A draw from Beta(a, b). */
+export function sampleBeta(a: number, b: number, rnd: () => number = Math.random): number {
+  const x = gamma(Math.max(a, 1e-3), rnd);
+  const y = gamma(Math.max(b, 1e-3), rnd);
+  return x / (x + y);
+}
+
+/** A model's stats under a candidate id (`endpoint/model` also matches traces that recorded `model`). */
+export function statsFor(models: Map<string, Map<string, ModelStats>>, id: string): Map<string, ModelStats> | undefined {
+  return models.get(id) ?? (id.includes('/') ? models.get(id.slice(id.indexOf('/') + 1)) : undefined);
+}
+
+interface Posterior {
+  alpha: number;
+  beta: number;
+}
+
+/** Predict one candidate for a profile. */
+function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, neighbours: Neighbour[], s: RouterSettings, power: number): { p: Prediction; post: Posterior } {
+  const task = byTask?.get(profile.taskType);
+  const all = byTask?.get('*');
+  const q = task && task.quality.mean !== null ? task : all && all.quality.mean !== null ? all : undefined;
+  const priorMean = q?.quality.mean ?? c.qualityPrior ?? UNKNOWN_PRIOR;
+  const priorN = q ? Math.min(PRIOR_STRENGTH, q.quality.alpha + q.quality.beta) : 1;
+  let a = priorMean * priorN;
+  let b = (1 - priorMean) * priorN;
+  let used = 0;
+  const short = c.model.includes('/') ? c.model.slice(c.model.indexOf('/') + 1) : undefined;
+  for (const n of neighbours) {
+    const o = n.entry.outcomes.get(c.model) ?? (short ? n.entry.outcomes.get(short) : undefined);
+    if (!o || n.sim <= 0) continue;
+    const mean = o.sum / o.n;
+    const w = Math.pow(n.sim, power);
+    a += w * mean;
+    b += w * (1 - mean);
+    used++;
+  }
+  const lat = task?.latencyP50Ms != null ? task : all;
+  const outTokens = lat?.meanOutputTokens ?? profile.expectedOutputTokens;
+  const cost = profile.inputTokens * c.inputPerToken + outTokens * c.outputPerToken;
+  const streamed = lat?.ttftP50Ms != null && lat.msPerOutputToken != null ? lat.ttftP50Ms + lat.msPerOutputToken * outTokens : null;
+  const latency = lat?.latencyP50Ms ?? streamed;
+  const n = a + b;
+  let excluded: string | undefined;
+  const caps = c.capabilities ?? {};
+  if (profile.needs.tools && caps.tools === false) excluded = 'does not support tools';
+  else if (profile.needs.vision && caps.vision === false) excluded = 'does not accept images';
+  else if (profile.needs.json && caps.json === false) excluded = 'has no JSON mode';
+  else if (c.contextWindow !== undefined && c.contextWindow < profile.neededContext) excluded = `context window ${c.contextWindow} < ${profile.neededContext} tokens needed`;
+  else if (profile.pii && s.pii_models && !s.pii_models.includes(c.model)) excluded = 'not allowed for personal data (router settings pii_models)';
+  else if (all && all.calls >= 10 && all.errorRate > 0.5) excluded = `error rate ${(all.errorRate * 100).toFixed(0)}%`;
+  const p: Prediction = {
+    model: c.model,
+    eligible: excluded === undefined,
+    ...(excluded ? { excluded } : {}),
+    cost_usd: cost,
+    latency_ms: latency,
+    latency_p95_ms: lat?.latencyP95Ms ?? null,
+    ttft_ms: lat?.ttftP50Ms ?? null,
+    error_rate: all?.errorRate ?? 0,
+    quality: a / n,
+    quality_sd: Math.sqrt((a * b) / (n * n * (n + 1))),
+    evidence: { task_type: q === task && task ? profile.taskType : '*', scores: q?.quality.count ?? 0, neighbours: used },
+    on_frontier: false,
+  };
+  return { p, post: { alpha: a, beta: b } };
+}
+
+export interface ControlInput {
+  profile: Profile;
+  candidates: Candidate[];
+  models: Map<string, Map<string, ModelStats>>;
+  neighbours: Neighbour[];
+  settings: RouterSettings;
+  policy: PolicyName;
+  /** Draw qualities from the posteriors (Thompson sampling) instead of using their means. */
+  explore: boolean;
+  /** Neighbour weight = similarity^power (below 1 flattens, so many moderately similar prompts count). */
+  neighbourPower?: number;
+  rnd?: () => number;
+}
+
+export interface ControlResult {
+  model: string | null;
+  policy: PolicyName;
+  explored: boolean;
+  /** The choice with posterior means, and its predicted cost (exploration spend is the difference). */
+  exploit: { model: string | null; cost_usd: number };
+  candidates: Prediction[];
+  frontier: string[];
+  why: string;
+}
+
+/** Score every candidate and let the policy choose among those within the SLO limits. */
+export function control(input: ControlInput): ControlResult {
+  const { profile, settings: s } = input;
+  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), input.neighbours, s, input.neighbourPower ?? 0.5));
+  const preds = scored.map((x) => x.p);
+  const eligible = scored.filter((x) => x.p.eligible);
+  const front = paretoFrontier(eligible.map((x) => [x.p.cost_usd, -x.p.quality]));
+  for (const i of front) eligible[i]!.p.on_frontier = true;
+  const frontier = front.map((i) => eligible[i]!.p.model);
+  const base = { policy: input.policy, candidates: preds, frontier };
+  if (eligible.length === 0) return { ...base, model: null, explored: false, exploit: { model: null, cost_usd: 0 }, why: 'no candidate can serve this request: ' + (preds.map((p) => `${p.model} ${p.excluded}`).join('; ') || 'no candidates') };
+  const maxLatency = profile.slo.maxLatencyMs ?? s.max_latency_ms ?? undefined;
+  const maxCost = profile.slo.maxCostUsd ?? s.max_cost_usd ?? undefined;
+  // Latency limits are checked against p95 where it is known, so most calls land under it.
+  const withinSlo = eligible.filter((x) => (maxCost === undefined || x.p.cost_usd <= maxCost) && (maxLatency === undefined || (x.p.latency_p95_ms ?? x.p.latency_ms ?? 0) <= maxLatency));
+  const pool = withinSlo.length ? withinSlo : eligible;
+  const params: PolicyParams = { minQuality: profile.slo.minQuality ?? s.min_quality, qualityGap: s.quality_gap, qualityPerUsd: s.quality_per_usd, weights: s.utility_weights };
+  const asScored = (qual: (x: (typeof pool)[number]) => number): Scored[] => pool.map((x) => ({ model: x.p.model, costUsd: x.p.cost_usd, latencyMs: x.p.latency_ms, quality: qual(x) }));
+  const choose = policies[input.policy].choose;
+  const exploit = choose(asScored((x) => x.p.quality), params);
+  const exploitCost = pool.find((x) => x.p.model === exploit.model)!.p.cost_usd;
+  let pick = exploit;
+  let explored = false;
+  if (input.explore && pool.length > 1) {
+    const rnd = input.rnd ?? Math.random;
+    const sampled = choose(asScored((x) => sampleBeta(x.post.alpha, x.post.beta, rnd)), params);
+    if (sampled.model !== exploit.model) {
+      pick = { model: sampled.model, why: `exploring (Thompson sample): ${sampled.why}; the mean estimate would take ${exploit.model}` };
+      explored = true;
+    }
+  }
+  const relaxed = withinSlo.length ? '' : ` (no candidate is predicted within the SLO limits${maxLatency ? ` latency ${maxLatency} ms` : ''}${maxCost ? ` cost $${maxCost}` : ''}; relaxed)`;
+  return { ...base, model: pick.model, explored, exploit: { model: exploit.model, cost_usd: exploitCost }, why: `${input.policy}: ${pick.why}; task ${profile.taskType}${relaxed}` };
+}
