@@ -14,6 +14,7 @@ import { budgetsRepo } from './repos/budgets.js';
 import { rollupsRepo } from './repos/rollups.js';
 import { modelPricesRepo } from './repos/prices.js';
 import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
+import { ragRepo } from './repos/rag.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -28,6 +29,7 @@ export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRep
 export { ROLES } from './repos/users.js';
 export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
+export type { RagRepo, RagCollection, RagDocumentRow, RagDocumentWrite, RagChunkWrite, RagChunk, ScoredId, Bm25Query } from './repos/rag.js';
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -78,6 +80,8 @@ export interface Store {
   users: ReturnType<typeof usersRepo>;
   sessions: ReturnType<typeof sessionsRepo>;
   setupTokens: ReturnType<typeof setupTokensRepo>;
+  /** Retrieval collections, chunks, postings and embeddings. */
+  rag: ReturnType<typeof ragRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -129,6 +133,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     users: usersRepo(db),
     sessions: sessionsRepo(db),
     setupTokens: setupTokensRepo(db),
+    rag: ragRepo(pool),
     async ping() {
       await pool.query('select 1');
     },
