@@ -33,6 +33,7 @@ import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway } from './gateway/index.js';
+import { createRag, type ProjectRef, type Rag } from './rag/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -212,6 +213,24 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
   };
 }
 
+/**
+ * The retrieval toolkit: embeddings go out through the gateway (its breakers, credentials, retries
+ * and tracing), searches are traced through ingest.
+ */
+export function createRagStack(store: Store, ingest: Ingest, gateway: Gateway): Rag {
+  return createRag({ repo: store.rag, gatewayEmbed: gatewayEmbeddings(gateway), trace: (project, body) => ingest.ingestOne(project, body) });
+}
+
+/** Embeddings for a project through the gateway's public `/v1/embeddings` operation. */
+export function gatewayEmbeddings(gateway: Gateway) {
+  return async (project: ProjectRef, model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> => {
+    const reply = await gateway.embeddings({ keyId: `rag:${project.id}`, project }, { model, input: texts }, {}, signal ?? new AbortController().signal);
+    if (reply.kind !== 'json' || reply.status !== 200) throw new Error(`gateway embeddings answered ${reply.status}${reply.kind === 'json' ? `: ${reply.body.slice(0, 300)}` : ''}`);
+    const body = JSON.parse(reply.body) as { data?: Array<{ index: number; embedding: number[] }> };
+    return (body.data ?? []).sort((a, b) => a.index - b.index).map((d) => d.embedding);
+  };
+}
+
 export interface Aether {
   config: Config;
   store: Store;
@@ -223,6 +242,7 @@ export interface Aether {
   server: FastifyInstance;
   /** The LLM gateway (the demo calls it in-process). */
   gateway: Gateway;
+  rag: Rag;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -263,8 +283,9 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
   const gw = await createGatewayStack(config, store, ingest, log);
+  const rag = createRagStack(store, ingest, gw.gateway);
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, rag, version: VERSION },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -278,6 +299,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     worker,
     server,
     gateway: gw.gateway,
+    rag,
     close() {
       closing ??= (async () => {
         await server.close();

@@ -19,6 +19,7 @@ import { projectRoutes } from './routes/projects.js';
 import { traceInputJsonSchema, traceRoutes } from './routes/traces.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { ragRoutes } from './routes/rag.js';
 import { sessionGuard } from './session/index.js';
 import { createDashboard } from './static.js';
 
@@ -116,6 +117,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(exportRoutes(deps));
   await app.register(authRoutes(deps));
   await app.register(adminRoutes(deps));
+  await app.register(ragRoutes(deps));
   await app.register(dashboard.plugin);
   return app;
 }

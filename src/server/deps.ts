@@ -9,6 +9,7 @@ import type { Queue } from '../queue/index.js';
 import type { Gateway } from '../gateway/index.js';
 import type { AlertEngine, AlertSettings, Deliverer } from '../alerts/index.js';
 import type { Analytics, Costs } from '../analytics/index.js';
+import type { Rag } from '../rag/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -24,5 +25,7 @@ export interface RouteDeps {
   analytics: Analytics;
   costs: Costs;
   gateway: Gateway;
+  /** Retrieval collections and search. */
+  rag: Rag;
   version: string;
 }
