@@ -135,10 +135,13 @@ export function chunkText(documentId: string, text: string, tok: Tokenizer, opts
         else lo = mid + 1;
       }
       start = lo;
-      if (start > prev && start < ownStart && /\S/.test(text[start - 1]!)) {
-        const ws = text.slice(start, ownStart).search(/\s/);
-        start = ws === -1 ? ownStart : start + ws + 1;
-      }
+      const nextWord = (from: number) => {
+        const ws = text.slice(from, ownStart).search(/\s/);
+        return ws === -1 ? ownStart : from + ws + 1;
+      };
+      if (start > prev && start < ownStart && /\S/.test(text[start - 1]!)) start = nextWord(start);
+      // Token counts are not monotone in the start (a leading space merges into a token): make sure.
+      while (start < ownStart && tok.count(text.slice(start, ownStart)) > overlap) start = nextWord(start);
     }
     const t = text.slice(start, end);
     return { id: chunkId(documentId, position, t), position, start, ownStart, end, text: t, tokens: tok.count(t) };
