@@ -17,3 +17,4 @@ export {
   type TraceStatus,
   type Usage,
 } from './types.js';
+export { RagClient, type RagClientOptions, type RagCollection, type RagDocument, type RagSearchOptions, type RagSearchResult, type RagFetch } from './rag.js';

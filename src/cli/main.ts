@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { Store } from '../storage/index.js';
 import { EXAMPLE_TRACE } from '../core/example-trace.js';
 import { registerImport } from './import.js';
+import { registerRag } from './rag.js';
 import { startDashboard } from './dashboard.js';
 
 interface GlobalFlags {
@@ -245,6 +246,7 @@ export function buildCli(): Command {
       }),
     );
   registerImport(program, withStore);
+  registerRag(program, withStore);
   return program;
 }
 

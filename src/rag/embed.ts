@@ -27,30 +27,46 @@ function fnv(s: string): number {
 }
 
 /**
- * The local embedder: feature hashing of stemmed words, word bigrams and character 3- to 5-grams
- * into `dims` signed buckets, sub-linear term weights, L2-normalised. It is lexical, not semantic:
+ * The local embedder: feature hashing of stemmed content words and their character 3- to 5-grams
+ * (optionally word bigrams) into `dims` signed buckets, sub-linear weights, L2-normalised. Defaults
+ * picked on SciFact with bench/rag/embedder-eval.ts. It is lexical, not semantic:
  * it matches shared words and word pieces (so it survives typos and inflections), never synonyms
  * or paraphrases. It needs no model and no network, and the same text always gives the same vector.
  */
-export function localEmbedder(dims = 384): Embedder {
+export interface LocalEmbedderOptions {
+  dims?: number;
+  /** Weight of each character n-gram relative to a word (n from 3 to `ngramMax`). */
+  ngramWeight?: number;
+  ngramMax?: number;
+  bigramWeight?: number;
+}
+
+export function localEmbedder(dimsOrOptions: number | LocalEmbedderOptions = 384): Embedder {
+  const o = typeof dimsOrOptions === 'number' ? { dims: dimsOrOptions } : dimsOrOptions;
+  const dims = o.dims ?? 384;
+  const ngramWeight = o.ngramWeight ?? 0.05;
+  const ngramMax = o.ngramMax ?? 5;
+  const bigramWeight = o.bigramWeight ?? 0;
   const one = (text: string): number[] => {
     const v = new Float64Array(dims);
-    const add = (feature: string, w: number) => {
-      const h = fnv(feature);
-      v[h % dims]! += (h & 0x80000000 ? -1 : 1) * w;
-    };
     const counts = new Map<string, number>();
     const bump = (f: string, w: number) => counts.set(f, (counts.get(f) ?? 0) + w);
     const ts = terms(text);
     for (let i = 0; i < ts.length; i++) {
       bump(`w:${ts[i]}`, 1);
-      if (i > 0) bump(`b:${ts[i - 1]} ${ts[i]}`, 0.5);
+      if (i > 0 && bigramWeight > 0) bump(`b:${ts[i - 1]} ${ts[i]}`, bigramWeight);
     }
-    for (const w of words(text)) {
-      const padded = `<${w}>`;
-      for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= padded.length; i++) bump(`c:${padded.slice(i, i + n)}`, 0.25);
+    // Character n-grams of the content words (stopwords carry no signal here either).
+    if (ngramWeight > 0) {
+      for (const w of new Set(ts)) {
+        const padded = `<${w}>`;
+        for (let n = 3; n <= ngramMax; n++) for (let i = 0; i + n <= padded.length; i++) bump(`c:${padded.slice(i, i + n)}`, ngramWeight);
+      }
     }
-    for (const [f, c] of counts) add(f, Math.sign(c) * (1 + Math.log(Math.abs(c))));
+    for (const [f, c] of counts) {
+      const h = fnv(f);
+      v[h % dims]! += (h & 0x80000000 ? -1 : 1) * (c <= 1 ? c : 1 + Math.log(c)); // sub-linear in repeats
+    }
     let norm = 0;
     for (const x of v) norm += x * x;
     norm = Math.sqrt(norm) || 1;

@@ -178,6 +178,8 @@ export function ragRepo(pool: pg.Pool) {
     /** Replace documents (their chunks and postings) in one transaction; collection stats follow. */
     async writeDocuments(collectionId: string, docs: RagDocumentWrite[]): Promise<void> {
       if (docs.length === 0) return;
+      // The HNSW index is built at the first vector search: one build over a bulk load is far
+      // cheaper than growing the graph insert by insert.
       const vector = await hasVector();
       const ids = docs.map((d) => d.id);
       await tx(async (c) => {
@@ -247,11 +249,6 @@ export function ragRepo(pool: pg.Pool) {
           addedLen,
         ]);
       });
-      if (vector) {
-        const kinds = new Map<string, number>();
-        for (const k of docs.flatMap((d) => d.chunks)) if (k.embedding && k.embedder) kinds.set(k.embedder, k.embedding.length);
-        for (const [e, dims] of kinds) await ensureHnsw(collectionId, e, dims);
-      }
     },
     async cachedEmbeddings(projectId: string, embedder: string, hashes: string[]): Promise<Map<string, number[]>> {
       if (hashes.length === 0) return new Map();
