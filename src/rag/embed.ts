@@ -1,6 +1,6 @@
 // Embedders: the port, the local deterministic one, the gateway-backed one and the fallback chain.
 import { createHash } from 'node:crypto';
-import { terms, words } from './text.js';
+import { terms } from './text.js';
 
 /** Turns texts into vectors. `name` identifies the vector space: vectors of two names are never compared. */
 export interface Embedder {
