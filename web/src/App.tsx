@@ -14,6 +14,7 @@ const TraceDetail = lazy(() => import('./pages/TraceDetail').then((m) => ({ defa
 const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Alerts })));
 const Costs = lazy(() => import('./pages/Costs').then((m) => ({ default: m.Costs })));
 const Gateway = lazy(() => import('./pages/Gateway').then((m) => ({ default: m.Gateway })));
+const Rag = lazy(() => import('./pages/Rag').then((m) => ({ default: m.Rag })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 
 const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
@@ -22,6 +23,7 @@ const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
   { to: '/alerts', label: 'Alerts', icon: '◬', match: /^\/alerts/ },
   { to: '/costs', label: 'Costs', icon: '$', match: /^\/costs/ },
   { to: '/gateway', label: 'Gateway', icon: '⇄', match: /^\/gateway/ },
+  { to: '/rag', label: 'Retrieval', icon: '⌕', match: /^\/rag/ },
   { to: '/settings', label: 'Settings', icon: '⚙', match: /^\/settings/ },
 ];
 
@@ -214,6 +216,7 @@ function Page() {
   if ((m = match('/alerts/:id', path))) return <Alerts selected={m.id!} />;
   if (path === '/costs') return <Costs />;
   if (path === '/gateway') return <Gateway />;
+  if (path === '/rag') return <Rag />;
   if (path === '/settings') return <Settings />;
   return <NotFound />;
 }
