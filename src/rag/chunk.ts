@@ -36,6 +36,7 @@ interface Range {
 }
 
 const HEADING = /\n(?=#{1,6}[ \t])/g;
+const HEADING_TEST = /\n#{1,6}[ \t]/;
 const FENCE = /^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm;
 const SEPARATORS: RegExp[] = [/\n[ \t]*\n/g, /\n/g, /(?<=[.!?;:])[ \t]+(?=\S)/g, /[ \t]+(?=\S)/g];
 
@@ -104,6 +105,9 @@ export function chunkText(documentId: string, text: string, tok: Tokenizer, opts
   if (text.length === 0) return [];
   const overlap = Math.max(0, Math.min(opts.overlap, Math.floor(opts.maxTokens / 2)));
   const own = Math.max(1, opts.maxTokens - overlap);
+  const total = tok.count(text);
+  // Most documents fit whole: one count, one chunk (a heading-free text needs no structure pass).
+  if (total <= own && !HEADING_TEST.test(text)) return [{ id: chunkId(documentId, 0, text), position: 0, start: 0, ownStart: 0, end: text.length, text, tokens: total }];
   const fences: Array<[number, number]> = [...text.matchAll(FENCE)].map((m) => [m.index, m.index + m[0].length]);
   const whole: Range = { start: 0, end: text.length, heading: false };
   const sections = splitAt(whole, cuts(text, whole, HEADING, fences), true);
