@@ -22,6 +22,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.BENCH_RAG_DATA ?? resolve(root, '../shared/data/scifact');
 const pgAdmin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const scale = process.env.BENCH_RAG_SCALE !== '0';
+const qualityPart = process.env.BENCH_RAG_QUALITY !== '0';
+const outName = process.env.BENCH_RAG_OUT ?? 'rag';
 const latencyQueries = Number(process.env.BENCH_RAG_LATENCY_QUERIES ?? 200);
 
 type Mode = 'bm25' | 'vector' | 'hybrid';
@@ -125,7 +127,7 @@ async function vectorQuality(o: Opened, coll: string, queries: Query[], qrels: M
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const save = (results: Record<string, unknown>) => {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/rag.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(root, `bench/results/${outName}.json`), JSON.stringify(results, null, 2) + '\n');
 };
 
 async function main() {
@@ -134,6 +136,13 @@ async function main() {
   const results: Record<string, unknown> = { dataset: { documents: docs.length, queries: queries.length }, load: loadavg(), cpus: cpus().length, when: new Date().toISOString() };
 
   // Quality and ingestion on PGlite (the embedded default).
+  if (qualityPart) await qualityAndIngestion(results, docs, queries, qrels);
+  if (scale) await scalePart(results, docs, queries);
+  save(results);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+async function qualityAndIngestion(results: Record<string, unknown>, docs: Doc[], queries: Query[], qrels: Map<string, Map<string, number>>) {
   const o = await open('pglite');
   const settings = { chunking: { max_tokens: 512, overlap: 64 }, bm25: { k1: 0.9, b: 0.4, title_boost: 2 } };
   const ing = await ingest(o, 'scifact', docs, settings);
@@ -158,10 +167,12 @@ async function main() {
   results.quality = q;
   save(results);
   await o.close();
+}
 
-  if (scale) {
+async function scalePart(results: Record<string, unknown>, docs: Doc[], queries: Query[]) {
+  {
     const lat: Record<string, unknown> = {};
-    for (const kind of ['pglite', 'postgres'] as const) {
+    for (const kind of ['postgres', 'pglite'] as const) {
       const s = await open(kind);
       // SciFact cut into ~24-token chunks gives about 100,000 chunks of real text.
       const big = await ingest(s, 'scale', docs, { chunking: { max_tokens: 24, overlap: 8 }, bm25: { k1: 0.9, b: 0.4, title_boost: 2 } });
@@ -180,8 +191,6 @@ async function main() {
     }
     results.scale = lat;
   }
-  save(results);
-  console.log(JSON.stringify(results, null, 2));
 }
 
 await main();
