@@ -113,18 +113,19 @@ export function chunkText(documentId: string, text: string, tok: Tokenizer, opts
   const sections = splitAt(whole, cuts(text, whole, HEADING, fences), true);
   const parts = sections.flatMap((s) => pieces(text, tok, s, 0, own, fences));
 
-  // Pack consecutive parts up to the budget; a heading starts a new chunk.
+  // Pack consecutive parts up to the budget; a heading starts a new chunk. The sum of the parts'
+  // counts guides the packing; each chunk is then counted exactly and gives back parts if over.
+  const counts = parts.map((p) => tok.count(text.slice(p.start, p.end)));
   const spans: Array<[number, number]> = [];
-  let cur: [number, number] | undefined;
-  for (const p of parts) {
-    if (cur && !p.heading && tok.count(text.slice(cur[0], p.end)) <= own) {
-      cur[1] = p.end;
-      continue;
-    }
-    if (cur) spans.push(cur);
-    cur = [p.start, p.end];
+  let i = 0;
+  while (i < parts.length) {
+    let j = i + 1;
+    let sum = counts[i]!;
+    while (j < parts.length && !parts[j]!.heading && sum + counts[j]! <= own) sum += counts[j++]!;
+    while (j > i + 1 && tok.count(text.slice(parts[i]!.start, parts[j - 1]!.end)) > own) j--;
+    spans.push([parts[i]!.start, parts[j - 1]!.end]);
+    i = j;
   }
-  if (cur) spans.push(cur);
 
   return spans.map(([ownStart, end], position) => {
     let start = ownStart;

@@ -11,13 +11,22 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
+// Stemming is the costly step and vocabularies are small next to texts: remember the stems.
+const stems = new Map<string, string>();
+function stem(w: string): string {
+  let s = stems.get(w);
+  if (s === undefined) {
+    s = (/^\p{N}+$/u.test(w) ? w : stemmer(w)).slice(0, 64);
+    if (stems.size >= 200_000) stems.clear();
+    stems.set(w, s);
+  }
+  return s;
+}
+
 /** Index terms of `text`: words minus stopwords, stemmed; very long tokens are cut to 64 chars. */
 export function terms(text: string): string[] {
   const out: string[] = [];
-  for (const w of words(text)) {
-    if (STOP.has(w)) continue;
-    out.push(/^\p{N}+$/u.test(w) ? w.slice(0, 64) : stemmer(w).slice(0, 64));
-  }
+  for (const w of words(text)) if (!STOP.has(w)) out.push(stem(w));
   return out;
 }
 
