@@ -24,6 +24,8 @@ const pgAdmin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/
 const scale = process.env.BENCH_RAG_SCALE !== '0';
 const qualityPart = process.env.BENCH_RAG_QUALITY !== '0';
 const outName = process.env.BENCH_RAG_OUT ?? 'rag';
+const only = process.env.BENCH_RAG_ONLY?.split(',');
+const want = (label: string) => !only || only.includes(label);
 const latencyQueries = Number(process.env.BENCH_RAG_LATENCY_QUERIES ?? 200);
 
 type Mode = 'bm25' | 'vector' | 'hybrid';
@@ -150,6 +152,7 @@ async function qualityAndIngestion(results: Record<string, unknown>, docs: Doc[]
   results.ingestion = { store: 'pglite', chunks: ing.chunks, seconds: round(ing.seconds, 2), chunks_per_s: round(ing.chunks / ing.seconds, 0) };
   const q: Record<string, unknown> = {};
   for (const mode of ['bm25', 'vector', 'hybrid'] as const) {
+    if (!want(mode === 'hybrid' ? 'hybrid_rrf' : mode)) continue;
     q[mode === 'hybrid' ? 'hybrid_rrf' : mode] = await quality(o, 'scifact', queries, qrels, mode);
     console.log(mode, q[mode === 'hybrid' ? 'hybrid_rrf' : mode]);
   }
@@ -158,12 +161,15 @@ async function qualityAndIngestion(results: Record<string, unknown>, docs: Doc[]
     ['hybrid_convex', { method: 'convex', vector_weight: 0.3, rrf_k: 60 }],
     ['hybrid_rrf_w0.3', { method: 'rrf', vector_weight: 0.3, rrf_k: 60 }],
   ] as const) {
+    if (!want(label)) continue;
     await o.store.rag.updateSettings(coll, { ...settings, hybrid });
     q[label] = await quality(o, 'scifact', queries, qrels, 'hybrid');
     console.log(label, q[label]);
   }
-  q.vector_exact_sql = await vectorQuality(o, 'scifact', queries, qrels, true);
-  console.log('vector exact', q.vector_exact_sql);
+  if (want('vector_exact_sql')) {
+    q.vector_exact_sql = await vectorQuality(o, 'scifact', queries, qrels, true);
+    console.log('vector exact', q.vector_exact_sql);
+  }
   results.quality = q;
   save(results);
   await o.close();

@@ -49,7 +49,8 @@ export function assembleContexts(ranked: Candidate[], opts: AssembleOptions): { 
   for (const c of ranked) {
     if (kept.length >= opts.k) break;
     const sh = shingles(c.text);
-    if (kept.some((k) => jaccard(k.sh, sh) >= threshold)) {
+    // Jaccard is at most the ratio of the set sizes: most pairs are ruled out without a scan.
+    if (kept.some((k) => Math.min(k.sh.size, sh.size) >= threshold * Math.max(k.sh.size, sh.size) && jaccard(k.sh, sh) >= threshold)) {
       duplicates++;
       continue;
     }
