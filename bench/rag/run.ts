@@ -27,6 +27,9 @@ const outName = process.env.BENCH_RAG_OUT ?? 'rag';
 const only = process.env.BENCH_RAG_ONLY?.split(',');
 const want = (label: string) => !only || only.includes(label);
 const latencyQueries = Number(process.env.BENCH_RAG_LATENCY_QUERIES ?? 200);
+// Chunk size of the latency part (24 tokens cut SciFact into ~100,000 chunks) and its stores.
+const scaleTokens = Number(process.env.BENCH_RAG_SCALE_TOKENS ?? 24);
+const scaleStores = (process.env.BENCH_RAG_SCALE_STORES ?? 'postgres,pglite').split(',') as Array<'pglite' | 'postgres'>;
 
 type Mode = 'bm25' | 'vector' | 'hybrid';
 interface Opened {
@@ -178,10 +181,10 @@ async function qualityAndIngestion(results: Record<string, unknown>, docs: Doc[]
 async function scalePart(results: Record<string, unknown>, docs: Doc[], queries: Query[]) {
   {
     const lat: Record<string, unknown> = {};
-    for (const kind of ['postgres', 'pglite'] as const) {
+    for (const kind of scaleStores) {
       const s = await open(kind);
       // SciFact cut into ~24-token chunks gives about 100,000 chunks of real text.
-      const big = await ingest(s, 'scale', docs, { chunking: { max_tokens: 24, overlap: 8 }, bm25: { k1: 0.9, b: 0.4, title_boost: 2 } });
+      const big = await ingest(s, 'scale', docs, { chunking: { max_tokens: scaleTokens, overlap: Math.min(64, Math.floor(scaleTokens / 3)) }, bm25: { k1: 0.9, b: 0.4, title_boost: 2 } });
       const vector = await s.store.rag.hasVector();
       console.log(`${kind}: ${big.chunks} chunks in ${big.seconds.toFixed(0)} s (${(big.chunks / big.seconds).toFixed(0)} chunks/s), pgvector ${vector}`);
       const row: Record<string, unknown> = { chunks: big.chunks, ingest_chunks_per_s: round(big.chunks / big.seconds, 0), vector_path: vector ? 'pgvector-hnsw' : 'exact-sql' };
