@@ -44,6 +44,17 @@ if (Object.keys(scale).length === 0) {
   lines.push('The 100,000-chunk part (`BENCH_RAG_QUALITY=0 npm run bench:rag`) was started but stopped before its PostgreSQL ingestion finished: at the ingestion rate measured here it needs well over half an hour on this machine. Latency at that size is therefore unmeasured. On the 5,700-chunk SciFact index the search calls above run 809 queries per mode with k = 100, which is not a latency measurement either.');
 }
 lines.push('');
+const small = (read('rag-latency.json').scale ?? {}) as Record<string, Row>;
+if (Object.keys(small).length) {
+  lines.push('## Search latency on the SciFact index itself (512-token chunks, ~5,700 chunks), k = 10, untraced', '');
+  lines.push('`BENCH_RAG_QUALITY=0 BENCH_RAG_SCALE_TOKENS=512 BENCH_RAG_LATENCY_QUERIES=100 BENCH_RAG_OUT=rag-latency npm run bench:rag`; the exact vector path is measured on 20 queries.', '');
+  lines.push('| Store | Chunks | Ingest chunks/s | Vector path | BM25 p50 / p95 ms | Hybrid p50 / p95 ms | Vector p50 / p95 ms |', '|---|---:|---:|---|---:|---:|---:|');
+  for (const [k, r] of Object.entries(small)) {
+    const l = (x?: Lat) => (x ? `${f(x.p50_ms, 1)} / ${f(x.p95_ms, 1)} (${x.queries} q)` : 'not measured');
+    lines.push(`| ${k} | ${r.chunks} | ${r.ingest_chunks_per_s} | ${r.vector_path} | ${l(r.bm25)} | ${l(r.hybrid)} | ${l(r.vector)} |`);
+  }
+  lines.push('');
+}
 lines.push('## Against the targets', '');
 const bm = quality.bm25?.ndcg10;
 lines.push(`- BM25 nDCG@10 ≥ 0.69: ${bm === undefined ? 'not measured' : `${f(bm)} (${bm >= 0.69 ? 'met' : 'missed'})`}. k1 0.9 and b 0.4 (Anserini's defaults) and a title boost of 2 were set before the run and not tuned on these queries.`);
