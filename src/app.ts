@@ -42,6 +42,7 @@ export { gatewayLlm };
 import { createExperiments, createPromptResolver, createPrompts, promptNoticeSource, type Experiments, type Prompts } from './prompts/index.js';
 import { createChangeBus } from './storage/index.js';
 import { createRouter, type Router } from './router/index.js';
+import { createRag, type ProjectRef, type Rag } from './rag/index.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -280,6 +281,24 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
   };
 }
 
+/**
+ * The retrieval toolkit: embeddings go out through the gateway (its breakers, credentials, retries
+ * and tracing), searches are traced through ingest.
+ */
+export function createRagStack(store: Store, ingest: Ingest, gateway: Gateway): Rag {
+  return createRag({ repo: store.rag, gatewayEmbed: gatewayEmbeddings(gateway), trace: (project, body) => ingest.ingestOne(project, body) });
+}
+
+/** Embeddings for a project through the gateway's public `/v1/embeddings` operation. */
+export function gatewayEmbeddings(gateway: Gateway) {
+  return async (project: ProjectRef, model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> => {
+    const reply = await gateway.embeddings({ keyId: `rag:${project.id}`, project }, { model, input: texts }, {}, signal ?? new AbortController().signal);
+    if (reply.kind !== 'json' || reply.status !== 200) throw new Error(`gateway embeddings answered ${reply.status}${reply.kind === 'json' ? `: ${reply.body.slice(0, 300)}` : ''}`);
+    const body = JSON.parse(reply.body) as { data?: Array<{ index: number; embedding: number[] }> };
+    return (body.data ?? []).sort((a, b) => a.index - b.index).map((d) => d.embedding);
+  };
+}
+
 export interface Aether {
   config: Config;
   store: Store;
@@ -296,6 +315,7 @@ export interface Aether {
   experiments: Experiments;
   /** The model router (catalog snapshot, profile, policies). */
   router: Router;
+  rag: Rag;
   /** Stop accepting requests, finish in-flight writes, close the store. */
   close(): Promise<void>;
 }
@@ -351,8 +371,9 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   });
   const gw = await createGatewayStack(config, store, ingest, log, [promptModelResolver(createPromptResolver({ prompts, experiments }))]);
   late.gateway = gw.gateway;
+  const rag = createRagStack(store, ingest, gw.gateway);
   const server = await buildServer(
-    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments, router },
+    { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments, router, rag },
     { logger: opts.logger ?? { level: config.logLevel } },
   );
   let closing: Promise<void> | undefined;
@@ -370,6 +391,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     prompts,
     experiments,
     router,
+    rag,
     close() {
       closing ??= (async () => {
         router.close();

@@ -22,12 +22,13 @@ from ._errors import AetherError
 from ._ids import new_trace_id, sampled
 from ._record import SpanRecord, TraceRecord
 from .client import AetherClient
+from .rag import RagClient
 from .span import Span
 from .prompts import Prompt, PromptClient, PromptFetchError, compile_prompt, verify_webhook
 
 __version__ = "0.1.0"
 __all__ = [
-    "AetherClient", "AetherError", "Span", "init", "get_client", "trace", "trace_span", "flush", "shutdown",
+    "AetherClient", "AetherError", "RagClient", "Span", "init", "get_client", "trace", "trace_span", "flush", "shutdown",
     "new_trace_id", "sampled", "Prompt", "PromptClient", "PromptFetchError", "compile_prompt", "verify_webhook",
 ]
 

@@ -31,3 +31,4 @@ export {
   type PromptSource,
   type PromptVariable,
 } from './prompts.js';
+export { RagClient, type RagClientOptions, type RagCollection, type RagDocument, type RagSearchOptions, type RagSearchResult, type RagFetch } from './rag.js';

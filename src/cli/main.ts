@@ -10,6 +10,7 @@ import { registerRetention } from './retention.js';
 import { createLangfuseKeyPair } from './langfuse.js';
 import { registerMonitor } from './monitor.js';
 import { registerPrompts } from './prompts.js';
+import { registerRag } from './rag.js';
 import { startDashboard } from './dashboard.js';
 
 interface GlobalFlags {
@@ -260,6 +261,7 @@ export function buildCli(): Command {
   registerRetention(program, withStore, () => parseConfig(process.env).retention.days);
   registerMonitor(program, withStore, configFrom);
   registerPrompts(program);
+  registerRag(program, withStore);
   return program;
 }
 

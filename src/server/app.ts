@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.js';
 import { monitorRoutes } from './routes/monitors.js';
 import { promptRoutes } from './routes/prompts.js';
 import { routerRoutes } from './routes/router.js';
+import { ragRoutes } from './routes/rag.js';
 import { sessionGuard } from './session/index.js';
 import { createDashboard } from './static.js';
 
@@ -125,6 +126,7 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
   await app.register(monitorRoutes(deps));
   await app.register(promptRoutes(deps));
   await app.register(routerRoutes(deps));
+  await app.register(ragRoutes(deps));
   await app.register(dashboard.plugin);
   return app;
 }

@@ -12,6 +12,7 @@ import type { Analytics, Costs } from '../analytics/index.js';
 import type { Monitors } from '../monitors/index.js';
 import type { Experiments, Prompts } from '../prompts/index.js';
 import type { Router } from '../router/index.js';
+import type { Rag } from '../rag/index.js';
 
 /** What routes need; built once by the composition root. */
 export interface RouteDeps {
@@ -30,6 +31,8 @@ export interface RouteDeps {
   prompts: Prompts;
   experiments: Experiments;
   router: Router;
+  /** Retrieval collections and search. */
+  rag: Rag;
   version: string;
   monitors: Monitors;
 }

@@ -19,6 +19,7 @@ import { sessionsRepo, setupTokensRepo, usersRepo } from './repos/users.js';
 import { monitorsRepo } from './repos/monitors.js';
 import { promptsRepo } from './repos/prompts.js';
 import { experimentsRepo } from './repos/experiments.js';
+import { ragRepo } from './repos/rag.js';
 
 export type { Db, Organization, Project, ApiKeyRecord } from './repos/admin.js';
 export type { NewTrace, NewSpan, NewEvalJob, TracesRepo } from './repos/traces.js';
@@ -39,6 +40,7 @@ export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 export { langfuseRepo, type LangfuseRepo, type LangfuseKeyRecord, type SpanPageFilter, type TracePageFilter } from './repos/langfuse.js';
 export type { MonitorsRepo, MonitorRecord, MonitorRun, MonitorStatus, NewMonitorResult, RunOutcome, TraceKey } from './repos/monitors.js';
+export type { RagRepo, RagCollection, RagDocumentRow, RagDocumentWrite, RagChunkWrite, RagChunk, ScoredId, Bm25Query } from './repos/rag.js';
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -94,6 +96,8 @@ export interface Store {
   setupTokens: ReturnType<typeof setupTokensRepo>;
   monitors: ReturnType<typeof monitorsRepo>;
   router: ReturnType<typeof routerRepo>;
+  /** Retrieval collections, chunks, postings and embeddings. */
+  rag: ReturnType<typeof ragRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;
   migrations(): Promise<{ applied: number; expected: number }>;
@@ -150,6 +154,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     setupTokens: setupTokensRepo(db),
     monitors: monitorsRepo(pool),
     router: routerRepo(pool),
+    rag: ragRepo(pool),
     async ping() {
       await pool.query('select 1');
     },

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -701,3 +702,100 @@ export const routerSettings = pgTable('router_settings', {
   config: jsonb('config').notNull(),
   updatedAt: updatedAt(),
 });
+
+// --- rag ---
+// Retrieval collections. Vector columns and their HNSW indexes (pgvector) are created at runtime
+// when the extension is there (src/storage/repos/rag.ts); this migration holds only portable SQL.
+
+/** A named set of documents of a project, with its embedder and search settings. */
+export const ragCollections = pgTable(
+  'rag_collections',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
+    chunkCount: bigint('chunk_count', { mode: 'number' }).notNull().default(0),
+    totalLength: doublePrecision('total_length').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('rag_collections_project_name_idx').on(t.projectId, t.name)],
+);
+
+/** A source document; re-sending the same id with the same content hash changes nothing. */
+export const ragDocuments = pgTable(
+  'rag_documents',
+  {
+    collectionId: text('collection_id')
+      .notNull()
+      .references(() => ragCollections.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    title: text('title'),
+    source: text('source'),
+    metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    contentHash: text('content_hash').notNull(),
+    chunkCount: integer('chunk_count').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: 'rag_documents_pk', columns: [t.collectionId, t.id] })],
+);
+
+/** A chunk of a document: its text, its BM25 length and its embedding (real[]). */
+export const ragChunks = pgTable(
+  'rag_chunks',
+  {
+    collectionId: text('collection_id')
+      .notNull()
+      .references(() => ragCollections.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    documentId: text('document_id').notNull(),
+    position: integer('position').notNull(),
+    text: text('text').notNull(),
+    title: text('title'),
+    source: text('source'),
+    metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    tokenCount: integer('token_count').notNull(),
+    length: doublePrecision('length').notNull(),
+    /** Which embedder tier produced `embedding`: vectors of different tiers are never compared. */
+    embedder: text('embedder'),
+    embedding: real('embedding').array(),
+  },
+  (t) => [
+    primaryKey({ name: 'rag_chunks_pk', columns: [t.collectionId, t.id] }),
+    index('rag_chunks_document_idx').on(t.collectionId, t.documentId),
+    index('rag_chunks_metadata_idx').using('gin', t.metadata),
+  ],
+);
+
+/** BM25 postings: term → chunk with its (title-boosted) term frequency and the chunk's length. */
+export const ragPostings = pgTable(
+  'rag_postings',
+  {
+    collectionId: text('collection_id')
+      .notNull()
+      .references(() => ragCollections.id, { onDelete: 'cascade' }),
+    term: text('term').notNull(),
+    chunkId: text('chunk_id').notNull(),
+    tf: real('tf').notNull(),
+    length: real('length').notNull(),
+  },
+  (t) => [primaryKey({ name: 'rag_postings_pk', columns: [t.collectionId, t.term, t.chunkId] }), index('rag_postings_chunk_idx').on(t.collectionId, t.chunkId)],
+);
+
+/** Embeddings by content hash, per project and embedder, so re-ingestion does not pay twice. */
+export const ragEmbeddingCache = pgTable(
+  'rag_embedding_cache',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    embedder: text('embedder').notNull(),
+    contentHash: text('content_hash').notNull(),
+    embedding: real('embedding').array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'rag_embedding_cache_pk', columns: [t.projectId, t.embedder, t.contentHash] })],
+);

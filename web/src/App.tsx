@@ -15,6 +15,7 @@ const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Ale
 const Costs = lazy(() => import('./pages/Costs').then((m) => ({ default: m.Costs })));
 const Gateway = lazy(() => import('./pages/Gateway').then((m) => ({ default: m.Gateway })));
 const RouterPage = lazy(() => import('./pages/Router').then((m) => ({ default: m.Router })));
+const Rag = lazy(() => import('./pages/Rag').then((m) => ({ default: m.Rag })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 const Monitors = lazy(() => import('./pages/Monitors').then((m) => ({ default: m.Monitors })));
 const Prompts = lazy(() => import('./pages/Prompts').then((m) => ({ default: m.Prompts })));
@@ -31,6 +32,7 @@ const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
   { to: '/gateway', label: 'Gateway', icon: '⇄', match: /^\/gateway/ },
   { to: '/prompts', label: 'Prompts', icon: '✎', match: /^\/(prompts|experiments)/ },
   { to: '/router', label: 'Router', icon: '⑂', match: /^\/router/ },
+  { to: '/rag', label: 'Retrieval', icon: '⌕', match: /^\/rag/ },
   { to: '/settings', label: 'Settings', icon: '⚙', match: /^\/settings/ },
 ];
 
@@ -229,6 +231,7 @@ function Page() {
   if (path === '/experiments') return <Experiments />;
   if ((m = match('/experiments/:id', path))) return <ExperimentDetail id={m.id!} />;
   if (path === '/router') return <RouterPage />;
+  if (path === '/rag') return <Rag />;
   if (path === '/settings') return <Settings />;
   return <NotFound />;
 }

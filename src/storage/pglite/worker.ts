@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { vector } from '@electric-sql/pglite-pgvector';
 
 /** The socket server's query queue (not part of its typed API; see serializeSequences). */
 interface QueuedMessage {
@@ -80,7 +81,8 @@ const port = parentPort;
 if (!port) throw new Error('pglite worker must run in a worker thread');
 
 try {
-  const db = await PGlite.create(dataDir);
+  // pgvector ships with PGlite; loading it here only makes `create extension vector` possible.
+  const db = await PGlite.create(dataDir, { extensions: { vector } });
   const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 16 });
   serializeSequences(db, (server as unknown as { queryQueue: QueryQueue }).queryQueue);
   await server.start();

@@ -1,0 +1,56 @@
+// API bodies and collection settings of the retrieval toolkit (OpenAPI is generated from these).
+import { z } from 'zod';
+import { dbText, jsonObject } from '../core/index.js';
+
+export const SEARCH_MODES = ['bm25', 'vector', 'hybrid'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+/** Per-collection settings; every field has a default. */
+export const collectionSettingsSchema = z.strictObject({
+  embedding_model: dbText({ min: 1, max: 256 }).optional().describe('a model the gateway serves at /v1/embeddings; without one, the local embedder alone'),
+  chunking: z
+    .strictObject({ max_tokens: z.number().int().min(16).max(8192).default(512), overlap: z.number().int().min(0).max(4096).default(64) })
+    .default({ max_tokens: 512, overlap: 64 }),
+  bm25: z
+    .strictObject({ k1: z.number().min(0).max(10).default(0.9), b: z.number().min(0).max(1).default(0.4), title_boost: z.number().min(0).max(20).default(2) })
+    .default({ k1: 0.9, b: 0.4, title_boost: 2 }),
+  hybrid: z
+    .strictObject({
+      method: z.enum(['rrf', 'convex']).default('rrf'),
+      vector_weight: z.number().min(0).max(1).default(0.5).describe('weight of the vector list; BM25 gets 1 - vector_weight'),
+      rrf_k: z.number().min(1).max(1000).default(60),
+    })
+    .default({ method: 'rrf', vector_weight: 0.5, rrf_k: 60 }),
+});
+export type CollectionSettings = z.output<typeof collectionSettingsSchema>;
+
+export const collectionInputSchema = z.strictObject({
+  name: dbText({ min: 1, max: 200 }),
+  settings: collectionSettingsSchema.optional(),
+});
+
+export const RAG_LIMITS = { documents: 1000, textLength: 2_000_000 } as const;
+
+export const documentInputSchema = z.strictObject({
+  id: dbText({ min: 1, max: 256 }).optional().describe('default: a hash of the content'),
+  text: dbText({ max: RAG_LIMITS.textLength }),
+  title: dbText({ max: 2000 }).optional(),
+  source: dbText({ max: 2048 }).optional().describe('a path or URL cited with the chunks'),
+  metadata: jsonObject().optional(),
+});
+export type DocumentInput = z.output<typeof documentInputSchema>;
+
+export const documentsInputSchema = z.strictObject({
+  documents: z.array(documentInputSchema).min(1).max(RAG_LIMITS.documents),
+});
+
+export const searchInputSchema = z.strictObject({
+  query: dbText({ min: 1, max: 10_000 }),
+  k: z.number().int().min(1).max(200).default(5),
+  mode: z.enum(SEARCH_MODES).default('hybrid'),
+  filters: jsonObject().optional().describe('chunks whose document metadata contains this object (jsonb @>)'),
+  max_tokens: z.number().int().min(1).max(1_000_000).optional().describe('token budget over the returned contexts'),
+  rerank: z.boolean().optional().describe('apply the configured re-ranker'),
+  trace: z.boolean().default(true).describe('record the search as a trace with a retrieval span'),
+});
+export type SearchInput = z.input<typeof searchInputSchema>;

@@ -1,0 +1,236 @@
+// The retrieval service: collections, ingestion (chunk, index, embed), search (BM25, vector,
+// hybrid), context assembly, and a trace with a retrieval span for every search.
+import { errors, parseOrThrow, type Context } from '../core/index.js';
+import type { RagChunkWrite, RagCollection, RagDocumentWrite, RagRepo, ScoredId } from '../storage/index.js';
+import { chunkText } from './chunk.js';
+import { assembleContexts, type Candidate } from './context.js';
+import { contentHash, embeddingChain, gatewayEmbedder, localEmbedder, type ChainOptions, type EmbeddingChain, type GatewayEmbed } from './embed.js';
+import { convex, rrf } from './fusion.js';
+import { collectionSettingsSchema, searchInputSchema, type CollectionSettings, type DocumentInput, type SearchInput, type SearchMode } from './schemas.js';
+import { termCounts, terms } from './text.js';
+import { loadTokenizer } from './tokens.js';
+
+export interface ProjectRef {
+  id: string;
+  slug: string;
+}
+
+/** Re-ranks candidates for a query; answers one score per candidate (higher is better). */
+export type Reranker = (project: ProjectRef, query: string, texts: string[], signal?: AbortSignal) => Promise<number[]>;
+
+export interface RagDeps {
+  repo: RagRepo;
+  /** The gateway's embeddings for a project (given by the composition root). */
+  gatewayEmbed?: (project: ProjectRef, model: string, texts: string[], signal?: AbortSignal) => Promise<number[][]>;
+  /** Records a trace (the ingest service's `ingestOne`), so context metrics score retrieval too. */
+  trace?: (project: ProjectRef, body: unknown) => Promise<{ id: string }>;
+  rerank?: Reranker;
+  chain?: ChainOptions;
+  /** Dimensions of the local embedder (default 384). */
+  localDims?: number;
+}
+
+export interface DocumentResult {
+  id: string;
+  status: 'created' | 'updated' | 'unchanged';
+  chunks: number;
+}
+
+export interface SearchResult {
+  trace_id: string | null;
+  mode: SearchMode;
+  embedder: string | null;
+  took_ms: number;
+  contexts: Context[];
+}
+
+const settingsOf = (c: RagCollection): CollectionSettings => collectionSettingsSchema.parse(c.settings ?? {});
+
+/** Build the retrieval service over its repository and collaborators. */
+export function createRag(deps: RagDeps) {
+  const { repo } = deps;
+  const local = localEmbedder(deps.localDims ?? 384);
+  const chains = new Map<string, EmbeddingChain>();
+
+  /** One chain (and so one breaker per tier) per project and model. */
+  function chainFor(project: ProjectRef, s: CollectionSettings): EmbeddingChain {
+    const key = `${project.id}\u0000${s.embedding_model ?? ''}`;
+    let c = chains.get(key);
+    if (!c) {
+      const call: GatewayEmbed | undefined = deps.gatewayEmbed ? (model, texts, signal) => deps.gatewayEmbed!(project, model, texts, signal) : undefined;
+      const tiers = s.embedding_model && call ? [gatewayEmbedder(s.embedding_model, call), local] : [local];
+      c = embeddingChain(tiers, deps.chain);
+      chains.set(key, c);
+    }
+    return c;
+  }
+
+  async function collection(project: ProjectRef, idOrName: string): Promise<RagCollection> {
+    const c = await repo.getCollection(project.id, idOrName);
+    if (!c) throw errors.notFound(`No collection "${idOrName}" in this project`);
+    return c;
+  }
+
+  /** Embed texts through the chain, reading and filling the cache of each tier. */
+  async function embedAll(project: ProjectRef, chain: EmbeddingChain, texts: string[]): Promise<Array<{ embedder: string; vector: number[] }>> {
+    const hashes = texts.map(contentHash);
+    const out: Array<{ embedder: string; vector: number[] } | undefined> = texts.map(() => undefined);
+    const first = chain.tiers[0]!.name;
+    const cached = await repo.cachedEmbeddings(project.id, first, [...new Set(hashes)]);
+    hashes.forEach((h, i) => {
+      const v = cached.get(h);
+      if (v) out[i] = { embedder: first, vector: v };
+    });
+    const missing = texts.map((_, i) => i).filter((i) => !out[i]);
+    if (missing.length) {
+      const got = await chain.embed(missing.map((i) => texts[i]!));
+      let at = 0;
+      for (const g of got) {
+        const rows: Array<{ hash: string; embedding: number[] }> = [];
+        for (const v of g.vectors) {
+          const i = missing[at++]!;
+          out[i] = { embedder: g.embedder, vector: v };
+          rows.push({ hash: hashes[i]!, embedding: v });
+        }
+        await repo.cacheEmbeddings(project.id, g.embedder, rows);
+      }
+    }
+    return out as Array<{ embedder: string; vector: number[] }>;
+  }
+
+  const rag = {
+    async createCollection(project: ProjectRef, name: string, settings: unknown = {}): Promise<{ collection: RagCollection; created: boolean }> {
+      const s = parseOrThrow(collectionSettingsSchema, settings ?? {});
+      return repo.createCollection(project.id, name, s);
+    },
+    listCollections: (project: ProjectRef) => repo.listCollections(project.id),
+    getCollection: collection,
+    async listDocuments(project: ProjectRef, idOrName: string, limit = 50, offset = 0) {
+      const c = await collection(project, idOrName);
+      return repo.listDocuments(c.id, limit, offset);
+    },
+
+    /** Add or replace documents; a document whose content hash is unchanged is left alone. */
+    async addDocuments(project: ProjectRef, idOrName: string, docs: DocumentInput[]): Promise<{ documents: DocumentResult[]; chunks: number; embedders: Record<string, number> }> {
+      const c = await collection(project, idOrName);
+      const s = settingsOf(c);
+      const tok = await loadTokenizer();
+      const prepared = docs.map((d) => {
+        const hash = contentHash(JSON.stringify([d.title ?? null, d.text, d.source ?? null, d.metadata ?? {}]));
+        return { d, id: d.id ?? hash.slice(0, 32), hash };
+      });
+      const seen = new Map<string, number>();
+      prepared.forEach((p, i) => seen.set(p.id, i)); // the last copy of a repeated id wins
+      const unique = prepared.filter((p, i) => seen.get(p.id) === i);
+      const existing = await repo.documentHashes(c.id, unique.map((p) => p.id));
+      const results: DocumentResult[] = [];
+      const writes: RagDocumentWrite[] = [];
+      const embedInputs: string[] = [];
+      const targets: RagChunkWrite[] = [];
+      for (const p of unique) {
+        if (existing.get(p.id) === p.hash) {
+          results.push({ id: p.id, status: 'unchanged', chunks: 0 });
+          continue;
+        }
+        const title = p.d.title ?? null;
+        const titleTerms = title ? termCounts(title) : new Map<string, number>();
+        const titleLen = [...titleTerms.values()].reduce((a, b) => a + b, 0) * s.bm25.title_boost;
+        const chunks = chunkText(p.id, p.d.text, tok, { maxTokens: s.chunking.max_tokens, overlap: s.chunking.overlap });
+        const rows = chunks.map((k): RagChunkWrite => {
+          const postings = termCounts(k.text);
+          let length = 0;
+          for (const n of postings.values()) length += n;
+          for (const [t, n] of titleTerms) postings.set(t, (postings.get(t) ?? 0) + n * s.bm25.title_boost);
+          const row: RagChunkWrite = { id: k.id, position: k.position, text: k.text, token_count: k.tokens, length: length + titleLen, postings, embedding: null, embedder: null };
+          embedInputs.push(title ? `${title}\n${k.text}` : k.text);
+          targets.push(row);
+          return row;
+        });
+        writes.push({ id: p.id, title, source: p.d.source ?? null, metadata: p.d.metadata ?? {}, content_hash: p.hash, chunks: rows });
+        results.push({ id: p.id, status: existing.has(p.id) ? 'updated' : 'created', chunks: rows.length });
+      }
+      const embedders: Record<string, number> = {};
+      if (targets.length) {
+        const vecs = await embedAll(project, chainFor(project, s), embedInputs);
+        vecs.forEach((v, i) => {
+          targets[i]!.embedding = v.vector;
+          targets[i]!.embedder = v.embedder;
+          embedders[v.embedder] = (embedders[v.embedder] ?? 0) + 1;
+        });
+      }
+      for (let i = 0; i < writes.length; i += 200) await repo.writeDocuments(c.id, writes.slice(i, i + 200));
+      return { documents: results, chunks: targets.length, embedders };
+    },
+
+    /** Search a collection; the result is in the trace `contexts` shape and, unless asked not to, traced. */
+    async search(project: ProjectRef, idOrName: string, input: SearchInput, signal?: AbortSignal): Promise<SearchResult> {
+      const q = parseOrThrow(searchInputSchema, input);
+      const start = new Date();
+      const t0 = performance.now();
+      const c = await collection(project, idOrName);
+      const s = settingsOf(c);
+      const pool = q.mode === 'hybrid' || q.rerank ? Math.max(q.k * 4, 50) : q.k * 2;
+      let embedder: string | null = null;
+      const bm25 = async (): Promise<ScoredId[]> => {
+        const counts = new Map<string, number>();
+        for (const t of terms(q.query)) counts.set(t, (counts.get(t) ?? 0) + 1);
+        return repo.searchBm25(c.id, { terms: [...counts.keys()], weights: [...counts.values()], k: pool, k1: s.bm25.k1, b: s.bm25.b, filters: q.filters });
+      };
+      const vector = async (): Promise<ScoredId[]> => {
+        // The query is compared only with chunks embedded by the same tier; a tier that answers
+        // but has no chunks (they fell back at ingestion) hands over to the next one.
+        for (const t of chainFor(project, s).tiers) {
+          const v = await chainFor(project, s).embedWith(t.name, [q.query], signal);
+          if (!v) continue;
+          const hits = await repo.searchVector(c.id, t.name, v[0]!, pool, q.filters);
+          if (hits.length) {
+            embedder = t.name;
+            return hits;
+          }
+        }
+        return [];
+      };
+      let ranked: ScoredId[];
+      if (q.mode === 'bm25') ranked = await bm25();
+      else if (q.mode === 'vector') ranked = await vector();
+      else {
+        const [b, v] = [await bm25(), await vector()];
+        const w = [1 - s.hybrid.vector_weight, s.hybrid.vector_weight];
+        ranked = s.hybrid.method === 'rrf' ? rrf([b, v], w, s.hybrid.rrf_k) : convex([b, v], w);
+      }
+      ranked = ranked.slice(0, pool);
+      const rows = await repo.chunks(c.id, ranked.map((r) => r.id));
+      let candidates: Candidate[] = ranked.flatMap((r) => {
+        const x = rows.get(r.id);
+        return x ? [{ chunkId: x.id, documentId: x.document_id, position: x.position, text: x.text, title: x.title, source: x.source, metadata: x.metadata, tokens: x.token_count, score: r.score }] : [];
+      });
+      let reranked = false;
+      if (q.rerank && deps.rerank && candidates.length) {
+        const scores = await deps.rerank(project, q.query, candidates.map((x) => x.text), signal);
+        candidates = candidates.map((x, i) => ({ ...x, score: scores[i] ?? 0 })).sort((a, b) => b.score - a.score);
+        reranked = true;
+      }
+      const { contexts, dropped } = assembleContexts(candidates, { k: q.k, maxTokens: q.max_tokens });
+      for (const x of contexts) (x.metadata as Record<string, unknown>).collection_id = c.id;
+      const took = performance.now() - t0;
+      let traceId: string | null = null;
+      if (q.trace && deps.trace) {
+        const end = new Date();
+        const attributes = { collection_id: c.id, collection: c.name, mode: q.mode, k: q.k, embedder, reranked, candidates: candidates.length, dropped_duplicates: dropped.duplicates, dropped_over_budget: dropped.overBudget };
+        const r = await deps.trace(project, {
+          query: q.query,
+          contexts,
+          latency_ms: Math.round(took * 1000) / 1000,
+          tags: ['rag'],
+          metadata: { rag: attributes },
+          spans: [{ name: 'rag.search', kind: 'retrieval', start_time: start.toISOString(), end_time: end.toISOString(), status: 'success', input: { query: q.query, k: q.k, mode: q.mode, filters: q.filters ?? {} }, output: { contexts: contexts.length }, attributes }],
+        });
+        traceId = r.id;
+      }
+      return { trace_id: traceId, mode: q.mode, embedder, took_ms: Math.round(took * 1000) / 1000, contexts };
+    },
+  };
+  return rag;
+}
+
+export type Rag = ReturnType<typeof createRag>;

@@ -1,0 +1,324 @@
+import type pg from 'pg';
+import { createHash } from 'node:crypto';
+import { newId } from '../../core/ids.js';
+
+export interface RagCollection {
+  id: string;
+  project_id: string;
+  name: string;
+  settings: Record<string, unknown>;
+  chunk_count: number;
+  document_count: number;
+  created_at: Date;
+}
+
+export interface RagDocumentRow {
+  id: string;
+  title: string | null;
+  source: string | null;
+  metadata: Record<string, unknown>;
+  content_hash: string;
+  chunk_count: number;
+  updated_at: Date;
+}
+
+/** A chunk ready to store: text, BM25 postings (term → weighted tf) and an optional embedding. */
+export interface RagChunkWrite {
+  id: string;
+  position: number;
+  text: string;
+  token_count: number;
+  /** BM25 length (title-boosted token count). */
+  length: number;
+  postings: Map<string, number>;
+  embedding: number[] | null;
+  /** The embedder tier that produced `embedding`. */
+  embedder: string | null;
+}
+
+export interface RagDocumentWrite {
+  id: string;
+  title: string | null;
+  source: string | null;
+  metadata: Record<string, unknown>;
+  content_hash: string;
+  chunks: RagChunkWrite[];
+}
+
+export interface RagChunk {
+  id: string;
+  document_id: string;
+  position: number;
+  text: string;
+  title: string | null;
+  source: string | null;
+  metadata: Record<string, unknown>;
+  token_count: number;
+}
+
+export interface ScoredId {
+  id: string;
+  score: number;
+}
+
+export interface Bm25Query {
+  terms: string[];
+  weights: number[];
+  k: number;
+  k1: number;
+  b: number;
+  filters?: Record<string, unknown> | undefined;
+}
+
+const COLL = `c.id, c.project_id, c.name, c.settings, c.chunk_count, c.created_at,
+  (select count(*) from rag_documents d where d.collection_id = c.id) as document_count`;
+const CHUNK = 'id, document_id, position, text, title, source, metadata, token_count';
+const SAFE_ID = /^[A-Za-z0-9_-]+$/;
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const hnswWhere = (collectionId: string, embedder: string) => `collection_id = ${lit(collectionId)} and embedder = ${lit(embedder)}`;
+const vec = (v: number[]) => `[${v.join(',')}]`;
+const arr = (v: number[]) => `{${v.join(',')}}`;
+
+/** Storage of retrieval collections: documents, chunks, BM25 postings, embeddings and their cache. */
+export function ragRepo(pool: pg.Pool) {
+  let vectorReady: Promise<boolean> | undefined;
+  const hnswReady = new Map<string, Promise<void>>();
+
+  /** pgvector when the server has it: the extension and a vector column, created once, idempotently. */
+  function hasVector(): Promise<boolean> {
+    vectorReady ??= (async () => {
+      const avail = await pool.query(`select 1 from pg_available_extensions where name = 'vector'`);
+      if (avail.rowCount === 0) return false;
+      try {
+        await pool.query('create extension if not exists vector');
+        await pool.query('alter table rag_chunks add column if not exists embedding_v vector');
+        return true;
+      } catch {
+        return false; // installed but not creatable by this role: the exact path serves
+      }
+    })();
+    return vectorReady;
+  }
+
+  /**
+   * A partial HNSW index per collection and embedder: dimensions differ between embedders, and an
+   * HNSW index needs fixed ones. Literals, because a partial index serves only queries that name them.
+   */
+  function ensureHnsw(collectionId: string, embedder: string, dims: number): Promise<void> {
+    if (!SAFE_ID.test(collectionId) || !Number.isInteger(dims)) throw new Error('unsafe collection id');
+    const key = `${collectionId}:${embedder}:${dims}`;
+    let p = hnswReady.get(key);
+    if (!p) {
+      const name = `rag_chunks_hnsw_${createHash('sha1').update(key).digest('hex').slice(0, 16)}`;
+      p = pool
+        .query(`create index if not exists ${name} on rag_chunks using hnsw ((embedding_v::vector(${dims})) vector_cosine_ops) where ${hnswWhere(collectionId, embedder)}`)
+        .then(() => undefined);
+      p.catch(() => hnswReady.delete(key));
+      hnswReady.set(key, p);
+    }
+    return p;
+  }
+
+  async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    try {
+      await c.query('begin');
+      const out = await fn(c);
+      await c.query('commit');
+      return out;
+    } catch (e) {
+      await c.query('rollback').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  return {
+    hasVector,
+    async createCollection(projectId: string, name: string, settings: Record<string, unknown>): Promise<{ collection: RagCollection; created: boolean }> {
+      const r = await pool.query<{ id: string }>(
+        `insert into rag_collections (id, project_id, name, settings) values ($1, $2, $3, $4) on conflict (project_id, name) do nothing returning id`,
+        [newId(), projectId, name, JSON.stringify(settings)],
+      );
+      const got = await pool.query<RagCollection>(`select ${COLL} from rag_collections c where c.project_id = $1 and c.name = $2`, [projectId, name]);
+      return { collection: got.rows[0]!, created: (r.rowCount ?? 0) > 0 };
+    },
+    async listCollections(projectId: string): Promise<RagCollection[]> {
+      return (await pool.query<RagCollection>(`select ${COLL} from rag_collections c where c.project_id = $1 order by c.created_at, c.name`, [projectId])).rows;
+    },
+    /** A collection of the project by id or name. */
+    async getCollection(projectId: string, idOrName: string): Promise<RagCollection | undefined> {
+      return (await pool.query<RagCollection>(`select ${COLL} from rag_collections c where c.project_id = $1 and (c.id = $2 or c.name = $2) order by (c.id = $2) desc limit 1`, [projectId, idOrName])).rows[0];
+    },
+    async updateSettings(collectionId: string, settings: Record<string, unknown>): Promise<void> {
+      await pool.query('update rag_collections set settings = $2 where id = $1', [collectionId, JSON.stringify(settings)]);
+    },
+    async removeCollection(projectId: string, id: string): Promise<boolean> {
+      return ((await pool.query('delete from rag_collections where project_id = $1 and id = $2', [projectId, id])).rowCount ?? 0) > 0;
+    },
+    async stats(collectionId: string): Promise<{ n: number; avgLength: number }> {
+      const r = await pool.query<{ n: number; total: number }>('select chunk_count as n, total_length as total from rag_collections where id = $1', [collectionId]);
+      const row = r.rows[0];
+      return { n: row?.n ?? 0, avgLength: row && row.n > 0 ? row.total / row.n : 1 };
+    },
+    /** Content hashes of the documents that exist, by id. */
+    async documentHashes(collectionId: string, ids: string[]): Promise<Map<string, string>> {
+      const r = await pool.query<{ id: string; content_hash: string }>('select id, content_hash from rag_documents where collection_id = $1 and id = any($2::text[])', [collectionId, ids]);
+      return new Map(r.rows.map((x) => [x.id, x.content_hash]));
+    },
+    async listDocuments(collectionId: string, limit: number, offset: number): Promise<RagDocumentRow[]> {
+      return (
+        await pool.query<RagDocumentRow>(
+          'select id, title, source, metadata, content_hash, chunk_count, updated_at from rag_documents where collection_id = $1 order by updated_at desc, id limit $2 offset $3',
+          [collectionId, limit, offset],
+        )
+      ).rows;
+    },
+    /** Replace documents (their chunks and postings) in one transaction; collection stats follow. */
+    async writeDocuments(collectionId: string, docs: RagDocumentWrite[]): Promise<void> {
+      if (docs.length === 0) return;
+      // The HNSW index is built at the first vector search: one build over a bulk load is far
+      // cheaper than growing the graph insert by insert.
+      const vector = await hasVector();
+      const ids = docs.map((d) => d.id);
+      await tx(async (c) => {
+        await c.query(
+          'delete from rag_postings p using rag_chunks c where c.collection_id = $1 and c.document_id = any($2::text[]) and p.collection_id = $1 and p.chunk_id = c.id',
+          [collectionId, ids],
+        );
+        const old = await c.query<{ total: number }>('delete from rag_chunks where collection_id = $1 and document_id = any($2::text[]) returning length as total', [collectionId, ids]);
+        const removedLen = old.rows.reduce((s, r) => s + Number(r.total), 0);
+        await c.query(
+          `insert into rag_documents (collection_id, id, title, source, metadata, content_hash, chunk_count)
+           select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::int[])
+           on conflict (collection_id, id) do update set title = excluded.title, source = excluded.source, metadata = excluded.metadata,
+             content_hash = excluded.content_hash, chunk_count = excluded.chunk_count, updated_at = now()`,
+          [collectionId, ids, docs.map((d) => d.title), docs.map((d) => d.source), docs.map((d) => JSON.stringify(d.metadata)), docs.map((d) => d.content_hash), docs.map((d) => d.chunks.length)],
+        );
+        const ch = docs.flatMap((d) => d.chunks.map((k) => ({ d, k })));
+        let addedLen = 0;
+        for (let i = 0; i < ch.length; i += 2000) {
+          const part = ch.slice(i, i + 2000);
+          addedLen += part.reduce((s, x) => s + x.k.length, 0);
+          const emb = part.map((x) => (x.k.embedding ? arr(x.k.embedding) : null));
+          await c.query(
+            `insert into rag_chunks (collection_id, id, document_id, position, text, title, source, metadata, token_count, length, embedder, embedding${vector ? ', embedding_v' : ''})
+             select $1, id, doc, pos, txt, title, src, meta, tok, len, emb_by, emb::real[]${vector ? ', emb::real[]::vector' : ''}
+             from unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::int[], $10::float8[], $11::text[], $12::text[])
+               as t(id, doc, pos, txt, title, src, meta, tok, len, emb, emb_by)`,
+            [
+              collectionId,
+              part.map((x) => x.k.id),
+              part.map((x) => x.d.id),
+              part.map((x) => x.k.position),
+              part.map((x) => x.k.text),
+              part.map((x) => x.d.title),
+              part.map((x) => x.d.source),
+              part.map((x) => JSON.stringify(x.d.metadata)),
+              part.map((x) => x.k.token_count),
+              part.map((x) => x.k.length),
+              emb,
+              part.map((x) => (x.k.embedding ? x.k.embedder : null)),
+            ],
+          );
+          const terms: string[] = [];
+          const chunkIds: string[] = [];
+          const tfs: number[] = [];
+          const lens: number[] = [];
+          for (const { k } of part) {
+            for (const [t, tf] of k.postings) {
+              terms.push(t);
+              chunkIds.push(k.id);
+              tfs.push(tf);
+              lens.push(k.length);
+            }
+          }
+          if (terms.length) {
+            await c.query(
+              'insert into rag_postings (collection_id, term, chunk_id, tf, length) select $1, * from unnest($2::text[], $3::text[], $4::real[], $5::real[])',
+              [collectionId, terms, chunkIds, tfs, lens],
+            );
+          }
+        }
+        await c.query('update rag_collections set chunk_count = chunk_count - $2 + $3, total_length = greatest(0, total_length - $4 + $5) where id = $1', [
+          collectionId,
+          old.rowCount ?? 0,
+          ch.length,
+          removedLen,
+          addedLen,
+        ]);
+      });
+    },
+    async cachedEmbeddings(projectId: string, embedder: string, hashes: string[]): Promise<Map<string, number[]>> {
+      if (hashes.length === 0) return new Map();
+      const r = await pool.query<{ content_hash: string; embedding: number[] }>(
+        'select content_hash, embedding from rag_embedding_cache where project_id = $1 and embedder = $2 and content_hash = any($3::text[])',
+        [projectId, embedder, hashes],
+      );
+      return new Map(r.rows.map((x) => [x.content_hash, x.embedding.map(Number)]));
+    },
+    async cacheEmbeddings(projectId: string, embedder: string, rows: Array<{ hash: string; embedding: number[] }>): Promise<void> {
+      if (rows.length === 0) return;
+      await pool.query(
+        `insert into rag_embedding_cache (project_id, embedder, content_hash, embedding)
+         select $1, $2, h, e::real[] from unnest($3::text[], $4::text[]) as t(h, e) on conflict do nothing`,
+        [projectId, embedder, rows.map((r) => r.hash), rows.map((r) => arr(r.embedding))],
+      );
+    },
+    /** BM25 over the postings; scores computed in SQL. */
+    async searchBm25(collectionId: string, q: Bm25Query): Promise<ScoredId[]> {
+      if (q.terms.length === 0) return [];
+      const { n, avgLength } = await this.stats(collectionId);
+      const filtered = q.filters && Object.keys(q.filters).length > 0;
+      const r = await pool.query<ScoredId>(
+        `with q(term, w) as (select * from unnest($2::text[], $3::float8[])),
+         df as (select p.term, count(*)::float8 as df from rag_postings p where p.collection_id = $1 and p.term = any($2::text[]) group by p.term),
+         s as (
+           select p.chunk_id as id, sum(q.w * ln(1 + ($4::float8 - df.df + 0.5) / (df.df + 0.5)) * p.tf * ($5::float8 + 1) / (p.tf + $5::float8 * (1 - $6::float8 + $6::float8 * p.length / $7::float8))) as score
+           from rag_postings p join q on q.term = p.term join df on df.term = p.term
+           ${filtered ? 'join rag_chunks c on c.collection_id = p.collection_id and c.id = p.chunk_id and c.metadata @> $9::jsonb' : ''}
+           where p.collection_id = $1 and p.term = any($2::text[])
+           group by p.chunk_id)
+         select id, score from s order by score desc, id limit $8::int`,
+        [collectionId, q.terms, q.weights, n, q.k1, q.b, avgLength, q.k, ...(filtered ? [JSON.stringify(q.filters)] : [])],
+      );
+      return r.rows;
+    },
+    /** Nearest chunks by cosine similarity: pgvector's HNSW index when present, else exact in SQL. */
+    async searchVector(collectionId: string, embedder: string, v: number[], k: number, filters: Record<string, unknown> | undefined, opts: { exact?: boolean } = {}): Promise<ScoredId[]> {
+      const filtered = filters && Object.keys(filters).length > 0;
+      const f = filtered ? JSON.stringify(filters) : undefined;
+      if (!opts.exact && (await hasVector()) && SAFE_ID.test(collectionId)) {
+        const d = v.length;
+        await ensureHnsw(collectionId, embedder, d);
+        return tx(async (c) => {
+          // HNSW returns at most ef_search rows; filters are applied after the scan, so widen it.
+          await c.query(`set local hnsw.ef_search = ${Math.min(1000, Math.max(40, k * (filtered ? 8 : 2)))}`);
+          const r = await c.query<ScoredId>(
+            `select id, 1 - (embedding_v::vector(${d}) <=> $1::vector(${d})) as score from rag_chunks
+             where ${hnswWhere(collectionId, embedder)} ${filtered ? 'and metadata @> $3::jsonb' : ''}
+             order by embedding_v::vector(${d}) <=> $1::vector(${d}) limit $2`,
+            [vec(v), k, ...(f ? [f] : [])],
+          );
+          return r.rows;
+        });
+      }
+      const r = await pool.query<ScoredId>(
+        `select id, score from (
+           select id, (select sum(a * b) from unnest(embedding, $2::real[]) as t(a, b)) as score
+           from rag_chunks where collection_id = $1 and embedder = $4 and embedding is not null ${f ? 'and metadata @> $5::jsonb' : ''}) s
+         order by score desc, id limit $3`,
+        [collectionId, arr(v), k, embedder, ...(f ? [f] : [])],
+      );
+      return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
+    },
+    async chunks(collectionId: string, ids: string[]): Promise<Map<string, RagChunk>> {
+      if (ids.length === 0) return new Map();
+      const r = await pool.query<RagChunk>(`select ${CHUNK} from rag_chunks where collection_id = $1 and id = any($2::text[])`, [collectionId, ids]);
+      return new Map(r.rows.map((x) => [x.id, x]));
+    },
+  };
+}
+
+export type RagRepo = ReturnType<typeof ragRepo>;
