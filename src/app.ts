@@ -36,6 +36,7 @@ import { Redis } from 'ioredis';
 import { createGateway, loadGatewaySettings, type Gateway, type ModelResolver } from './gateway/index.js';
 import { gatewayLlm } from './judge-port.js';
 import { promptModelResolver } from './prompt-port.js';
+import { routerModelResolver } from './router-port.js';
 import { createMonitors, type Monitors } from './monitors/index.js';
 
 export { gatewayLlm };
@@ -369,7 +370,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     checkPrompt: async (projectId, name, ref) => void (await prompts.get(projectId, name, ref)),
     promote: async (projectId, name, label, version, id) => void (await prompts.moveLabel({ projectId, id: `experiment:${id}`, role: 'owner' }, name, label, version)),
   });
-  const gw = await createGatewayStack(config, store, ingest, log, [promptModelResolver(createPromptResolver({ prompts, experiments }))]);
+  const gw = await createGatewayStack(config, store, ingest, log, [
+    promptModelResolver(createPromptResolver({ prompts, experiments })),
+    routerModelResolver({ router, gateway: () => late.gateway, prices: (id) => ingest.prices.peek(id) }),
+  ]);
   late.gateway = gw.gateway;
   const rag = createRagStack(store, ingest, gw.gateway);
   const server = await buildServer(

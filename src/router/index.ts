@@ -13,6 +13,7 @@ export { paretoFrontier, sampleBeta, type Candidate, type Prediction } from './c
 export { parseAutoModel, policies, POLICY_NAMES, isPolicy, type PolicyName } from './policies.js';
 export { parseSloHeaders, profileRequest, TASK_TYPES, type Profile, type TaskType, type ChatBody } from './profile.js';
 export { routerSettingsSchema, type RouterSettings } from './settings.js';
+export { priceOf, pricedCandidates } from './pool.js';
 export { PromptIndex, termVector } from './knn.js';
 export type { ModelStats } from './catalog.js';
 
@@ -69,12 +70,20 @@ interface TraceLike {
   project_id: string;
   id: string;
   model?: string | null | undefined;
+  provider?: string | null | undefined;
   query: string;
   latency_ms?: number | null | undefined;
   status?: string | undefined;
   output_tokens?: number | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
 }
+
+/**
+ * The catalog's name of a trace's model: `endpoint/model` as the gateway routes it (a gateway trace
+ * stores model and provider apart), else the model as the app reported it.
+ */
+const catalogModel = (t: { model?: string | null | undefined; provider?: string | null | undefined }): string | undefined =>
+  !t.model ? undefined : t.provider && !t.model.includes('/') ? `${t.provider}/${t.model}` : t.model;
 
 const routeLabel = (m: Record<string, unknown> | null | undefined): string | null => {
   const r = m?.[ROUTE_METADATA_KEY];
@@ -116,7 +125,7 @@ export function createRouter(deps: RouterDeps) {
     for (const s of scores) {
       const t = byId.get(s.traceId);
       if (!t?.model) continue;
-      obs.push({ projectId, traceId: t.id, model: t.model, prompt: t.query, taskLabel: routeLabel(t.metadata), metric: s.metric, score: s.score });
+      obs.push({ projectId, traceId: t.id, model: catalogModel(t)!, prompt: t.query, taskLabel: routeLabel(t.metadata), metric: s.metric, score: s.score });
     }
     await catalog.observeQuality(obs);
   }
@@ -179,7 +188,7 @@ export function createRouter(deps: RouterDeps) {
           const ttft = t.metadata?.ttft_ms;
           return {
             projectId: t.project_id,
-            model: t.model!,
+            model: catalogModel(t)!,
             prompt: t.query,
             taskLabel: routeLabel(t.metadata),
             latencyMs: t.latency_ms ?? null,
@@ -204,7 +213,7 @@ export function createRouter(deps: RouterDeps) {
         { project_id: projectId, trace_id: traceId, metric: 'feedback', metric_version: '1', evaluator: 'user', score: f.score, label: f.score >= 0.5 ? 'positive' : 'negative', reason: f.comment ?? null, details: {}, cost_usd: 0, tokens: 0 },
       ]);
       if (t.model && catalog.options.qualityMetrics.includes('feedback')) {
-        await catalog.observeQuality([{ projectId, traceId, model: t.model, prompt: t.query, taskLabel: routeLabel(t.metadata), metric: 'feedback', score: f.score }]);
+        await catalog.observeQuality([{ projectId, traceId, model: catalogModel(t)!, prompt: t.query, taskLabel: routeLabel(t.metadata), metric: 'feedback', score: f.score }]);
       }
       return { trace_id: traceId, model: t.model ?? null, score: f.score };
     },

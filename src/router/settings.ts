@@ -10,6 +10,8 @@ export const routerSettingsSchema = z.strictObject({
   max_cost_usd: z.number().positive().nullable().default(null),
   max_latency_ms: z.number().positive().nullable().default(null),
   utility_weights: z.strictObject({ quality: z.number().min(0).max(100), cost: z.number().min(0).max(100), latency: z.number().min(0).max(100) }).default({ quality: 1, cost: 0.3, latency: 0.1 }),
+  /** The models `auto` chooses among; null = every priced model the project can reach through the gateway. */
+  models: z.array(z.string().min(1).max(256)).min(1).max(500).nullable().default(null),
   /** Models allowed to see personal data; null = no restriction. */
   pii_models: z.array(z.string().min(1).max(256)).max(500).nullable().default(null),
   exploration: z

@@ -19,15 +19,15 @@ export function http(aether: Aether, key: string) {
   };
 }
 
-/** Ingest `n` traces per model with latencies around its profile, then score each with feedback. */
-export async function seed(aether: Aether, key: string, n = 20, prefix = 's'): Promise<void> {
+/** Ingest `n` traces per model (named `modelPrefix + model`) with latencies around its profile, then score each with feedback. */
+export async function seed(aether: Aether, key: string, n = 20, prefix = 's', modelPrefix = ''): Promise<void> {
   const call = http(aether, key);
   // Only the feedback below scores these traces (the evaluation worker would add its own metrics).
   const projectId = (await call('GET', '/api/v1/project')).body.id as string;
   assert.equal((await call('PUT', `/api/v1/projects/${projectId}/evaluation-config`, { enabled: false })).status, 200);
   const traces = [];
   for (const [model, p] of Object.entries(PROFILE)) {
-    for (let i = 0; i < n; i++) traces.push({ id: `${prefix}-${model}-${i}`, query: `${QUESTION} (variant ${i})`, response: 'ok', model, latency_ms: p.latency * (0.9 + (i % 5) * 0.05), output_tokens: 50 });
+    for (let i = 0; i < n; i++) traces.push({ id: `${prefix}-${model}-${i}`, query: `${QUESTION} (variant ${i})`, response: 'ok', model: `${modelPrefix}${model}`, latency_ms: p.latency * (0.9 + (i % 5) * 0.05), output_tokens: 50 });
   }
   const r = await call('POST', '/api/v1/traces/batch', { traces });
   assert.equal(r.status, 207, JSON.stringify(r.body));

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { dbText, errorBodySchema, errors, idParam, resolvePrice, type ModelPrice } from '../../core/index.js';
-import { parseAutoModel, type Candidate } from '../../router/index.js';
+import { dbText, errorBodySchema, errors, idParam } from '../../core/index.js';
+import { parseAutoModel, priceOf, pricedCandidates, type Candidate } from '../../router/index.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 
@@ -24,19 +24,12 @@ const routeBodySchema = z.object({
   response_format: z.object({ type: z.string().max(64) }).passthrough().nullable().optional(),
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),
-  candidates: z.array(candidateSchema).min(1).max(1000).optional().meta({ description: 'Models to choose from; default: every priced model this project can reach through the gateway' }),
+  candidates: z.array(candidateSchema).min(1).max(1000).optional().meta({ description: 'Models to choose from; default: the router settings models, else every priced model this project can reach through the gateway' }),
   explore: z.boolean().optional().meta({ description: 'Thompson sampling as a live call would (default false for a dry run)' }),
   min_quality: z.number().min(0).max(1).optional(),
   quality_per_usd: z.number().min(0).optional().meta({ description: 'Take a cheaper model when it loses at most this much predicted quality per USD saved' }),
   quality_gap: z.number().min(0).max(1).optional().meta({ description: 'Accept models predicted within this much of the best candidate’s quality' }),
 }).passthrough();
-
-/** USD per token of a model (`endpoint/model` also tries `model` at that provider), or null. */
-function priceOf(model: string, overrides: Record<string, ModelPrice>): { input: number; output: number } | null {
-  const slash = model.indexOf('/');
-  const r = resolvePrice(model, undefined, overrides) ?? (slash > 0 ? resolvePrice(model.slice(slash + 1), model.slice(0, slash), overrides) : undefined);
-  return r ? { input: r.price.input, output: r.price.output } : null;
-}
 
 /** Priced candidates: given ones (prices filled from the table when missing) or the gateway's models. */
 async function candidatesOf(deps: RouteDeps, p: Principal, given: Array<z.infer<typeof candidateSchema>> | undefined): Promise<Candidate[]> {
@@ -54,13 +47,8 @@ async function candidatesOf(deps: RouteDeps, p: Principal, given: Array<z.infer<
       return { model: c.model, inputPerToken: inP, outputPerToken: outP, contextWindow: c.context_window, capabilities: c.capabilities, qualityPrior: c.quality_prior };
     });
   }
-  const listed = await deps.gateway.models({ keyId: p.keyId, project: p.project });
-  const out: Candidate[] = [];
-  for (const m of listed.data) {
-    const pr = price(m.id)?.price;
-    if (pr) out.push({ model: m.id, inputPerToken: pr.input, outputPerToken: pr.output });
-  }
-  return out;
+  const pool = (await deps.router.getSettings(p.project.id)).models ?? (await deps.gateway.models({ keyId: p.keyId, project: p.project })).data.map((m) => m.id);
+  return pricedCandidates(pool, overrides);
 }
 
 /** The model router: dry-run decisions, the learned catalog, settings, traffic and user feedback. */
