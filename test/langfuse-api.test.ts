@@ -368,17 +368,37 @@ for (const c of storeCases) {
       assert.equal((await fetch(`${url}/api/public/traces/${randomUUID()}`, { headers: { authorization: basic() } })).status, 404);
     });
 
-    it('refuses a body over 3.5 MB with 413 and a clear message; prompts answer 501 naming what is missing', async () => {
+    it('refuses a body over 3.5 MB with 413 and a clear message; answers health', async () => {
       const big = 'x'.repeat(3.6 * 1024 * 1024);
       const r = await ingest([{ id: randomUUID(), type: 'trace-create', timestamp: new Date().toISOString(), body: { id: randomUUID(), input: big } }]);
       assert.equal(r.status, 413);
       assert.match(((await r.json()) as { message: string }).message, /3\.5 MB/);
-      const p = await fetch(`${url}/api/public/v2/prompts/my-prompt?label=production`, { headers: { authorization: basic() } });
-      assert.equal(p.status, 501);
-      assert.match(((await p.json()) as { message: string }).message, /prompt registry/);
       const h = await fetch(`${url}/api/public/health`);
       assert.equal(h.status, 200);
       assert.equal(((await h.json()) as { status: string }).status, 'OK');
+    });
+
+    it("serves the SDK's createPrompt and getPrompt from Aether's prompt registry", async () => {
+      const lf = sdk();
+      const v1 = await lf.createPrompt({ name: 'lf-qa', prompt: 'Answer {{question}} briefly.', labels: ['production'], config: { temperature: 0.1 } });
+      assert.equal(v1.version, 1);
+      await lf.createPrompt({ name: 'lf-qa', prompt: 'Answer {{question}} in detail.', labels: ['staging'] });
+      const prod = await lf.getPrompt('lf-qa', undefined, { cacheTtlSeconds: 0 });
+      assert.equal(prod.version, 1);
+      assert.equal(prod.compile({ question: 'why' }), 'Answer why briefly.');
+      assert.deepEqual(prod.config, { temperature: 0.1 });
+      const staging = await lf.getPrompt('lf-qa', undefined, { label: 'staging', cacheTtlSeconds: 0 });
+      assert.equal(staging.compile({ question: 'why' }), 'Answer why in detail.');
+      const chat = await lf.createPrompt({ name: 'lf-chat', type: 'chat', prompt: [{ role: 'system', content: 'You are {{who}}.' }], labels: ['production'] });
+      assert.deepEqual((await lf.getPrompt('lf-chat', undefined, { type: 'chat', cacheTtlSeconds: 0 })).compile({ who: 'terse' }), [{ role: 'system', content: 'You are terse.' }]);
+      assert.equal(chat.version, 1);
+      // the same prompt is in Aether's own registry, and in the Langfuse list
+      const own = await fetch(`${url}/api/v1/prompts/lf-qa?label=staging`, { headers: { 'x-api-key': t.key } });
+      assert.equal(((await own.json()) as { version: number }).version, 2);
+      const list = (await (await fetch(`${url}/api/public/v2/prompts?name=lf-qa`, { headers: { authorization: basic() } })).json()) as { data: Array<{ name: string; versions: number[] }> };
+      assert.deepEqual(list.data.map((x) => [x.name, x.versions]), [['lf-qa', [1, 2]]]);
+      const missing = await fetch(`${url}/api/public/v2/prompts/nope`, { headers: { authorization: basic() } });
+      assert.equal(missing.status, 404);
     });
 
     it('accepts OTLP on /api/public/otel/v1/traces with Langfuse keys and reads langfuse.* attributes', async () => {

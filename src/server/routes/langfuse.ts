@@ -10,6 +10,7 @@ import type { RouteDeps } from '../deps.js';
 import { toAetherError } from '../errors.js';
 import { createLangfuseAuth } from '../langfuse-auth.js';
 import { otlpRoutes } from './otlp.js';
+import { langfusePromptRoutes } from './langfuse-prompts.js';
 import { observationView, pageMeta, traceView } from './langfuse-views.js';
 
 /** Langfuse documents 3.5 MB per ingestion request. */
@@ -53,9 +54,6 @@ const scoreBody = z.looseObject({
   name: z.string().min(1).max(128),
   value: z.union([z.number().finite(), z.string().max(256), z.boolean()]),
 });
-
-const PROMPTS_MISSING =
-  "Prompt management is not available on this server yet: Aether's prompt registry (versions and labels) is not built, so /api/public/v2/prompts cannot serve or create prompts. Keep prompts in Langfuse (or in code) until it lands; tracing, scores and reads work.";
 
 /** The Langfuse-compatible public API and the key-pair admin routes. */
 export function langfuseRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
@@ -164,13 +162,7 @@ export function langfuseRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
         return { id };
       });
 
-      const notYet = async (req: { headers: Record<string, string | string[] | undefined> }) => {
-        await auth.authenticate(req.headers);
-        throw new AetherError(501, 'NotImplemented', PROMPTS_MISSING);
-      };
-      pub.get('/api/public/v2/prompts/:name', { schema: { tags: ['langfuse'], summary: 'Not available yet (needs the prompt registry)', security: basic } }, notYet);
-      pub.post('/api/public/v2/prompts', { schema: { tags: ['langfuse'], summary: 'Not available yet (needs the prompt registry)', security: basic } }, notYet);
-      pub.get('/api/public/v2/prompts', { schema: { tags: ['langfuse'], summary: 'Not available yet (needs the prompt registry)', security: basic } }, notYet);
+      langfusePromptRoutes(pub, deps.prompts, (h) => auth.authenticate(h));
 
       await pub.register(
         otlpRoutes(deps, {
