@@ -52,7 +52,7 @@ describe('dashboard: monitors page', { skip }, () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     problems.length = 0; // the signed-out probe before setup answers 401 by design
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Monitors' }).click();
-    await page.getByRole('heading', { name: 'Monitors', exact: true }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Monitors', exact: true }).waitFor();
     await page.getByRole('button', { name: 'web-overlap' }).waitFor();
     const table = page.locator('table').first();
     assert.match(await table.innerText(), /ALERT[\s\S]*web-overlap[\s\S]*aether · all/);
