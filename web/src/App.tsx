@@ -31,7 +31,7 @@ const NAV: Array<{ to: string; label: string; icon: string; match: RegExp }> = [
   { to: '/costs', label: 'Costs', icon: '$', match: /^\/costs/ },
   { to: '/gateway', label: 'Gateway', icon: '⇄', match: /^\/gateway/ },
   { to: '/prompts', label: 'Prompts', icon: '✎', match: /^\/(prompts|experiments)/ },
-  { to: '/router', label: 'Router', icon: '⑂', match: /^\/router/ },
+  { to: '/router', label: 'Router', icon: '⇉', match: /^\/router/ },
   { to: '/rag', label: 'Retrieval', icon: '⌕', match: /^\/rag/ },
   { to: '/settings', label: 'Settings', icon: '⚙', match: /^\/settings/ },
 ];

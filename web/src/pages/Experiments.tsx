@@ -49,7 +49,7 @@ export function Experiments() {
   const list = useAsync((signal) => api.get<{ data: Experiment[] }>('/api/v1/experiments', undefined, signal), [tick]);
   const items = list.data?.data ?? [];
   return (
-    <>
+    <div className="page">
       <PageHeader title="Experiments" subtitle={<>A/B tests between prompt versions, models and parameters. <Link to="/prompts">Prompts</Link></>} />
       <ErrorBanner error={list.error} onRetry={list.reload} />
       {!list.data && !list.error ? <Spinner /> : null}
@@ -77,7 +77,7 @@ export function Experiments() {
           </table>
         </Card>
       ) : null}
-    </>
+    </div>
   );
 }
 
@@ -96,7 +96,7 @@ export function ExperimentDetail({ id }: { id: string }) {
   };
   const e = r.data?.experiment;
   return (
-    <>
+    <div className="page">
       <PageHeader
         title={e?.name ?? 'Experiment'}
         subtitle={<Link to="/experiments">← all experiments</Link>}
@@ -145,6 +145,6 @@ export function ExperimentDetail({ id }: { id: string }) {
           </Card>
         </>
       ) : null}
-    </>
+    </div>
   );
 }

@@ -63,7 +63,7 @@ function CreateVersion({ name, type, onDone }: { name?: string; type?: string; o
         <option value="chat">chat (JSON list of {'{role, content}'})</option>
       </Select>
       <Field label="Prompt" help="{{variables}} are filled in when the prompt is rendered">
-        {(f) => <textarea id={f.id} aria-describedby={f.describedBy} rows={6} value={form.prompt} onChange={(e) => setForm({ ...form, prompt: e.target.value })} />}
+        {(f) => <textarea className="input" id={f.id} aria-describedby={f.describedBy} rows={6} value={form.prompt} onChange={(e) => setForm({ ...form, prompt: e.target.value })} />}
       </Field>
       <TextInput label="Config (JSON)" placeholder='{"model":"gpt-4o-mini","temperature":0.2}' value={form.config} onChange={(e) => setForm({ ...form, config: e.target.value })} />
       <TextInput label="Labels" help="comma separated, e.g. staging" value={form.labels} onChange={(e) => setForm({ ...form, labels: e.target.value })} />
@@ -81,7 +81,7 @@ export function Prompts() {
   const [creating, setCreating] = useState(false);
   const items = list.data?.data ?? [];
   return (
-    <>
+    <div className="page">
       <PageHeader title="Prompts" subtitle="Versioned prompts with labels; apps fetch them by label, the gateway renders them." actions={canEdit ? <button type="button" className="btn" onClick={() => setCreating(!creating)}>{creating ? 'Cancel' : 'New prompt'}</button> : null} />
       {creating ? (
         <Card title="New prompt">
@@ -115,7 +115,7 @@ export function Prompts() {
           </table>
         </Card>
       ) : null}
-    </>
+    </div>
   );
 }
 
@@ -197,7 +197,7 @@ export function PromptDetail({ name }: { name: string }) {
     }
   };
   return (
-    <>
+    <div className="page">
       <PageHeader title={name} subtitle={<Link to="/prompts">← all prompts</Link>} />
       <ErrorBanner error={versions.error} onRetry={versions.reload} />
       {!versions.data && !versions.error ? <Spinner /> : null}
@@ -265,6 +265,6 @@ export function PromptDetail({ name }: { name: string }) {
           <CreateVersion name={name} type={vs[0]!.type} onDone={(v) => (setSelected(v.version), setN(n + 1))} />
         </Card>
       ) : null}
-    </>
+    </div>
   );
 }

@@ -128,7 +128,7 @@ export function Rag() {
   const list = c.data?.data ?? [];
   const current = list.find((x) => x.id === selected) ?? list[0];
   return (
-    <>
+    <div className="page">
       <PageHeader title="Retrieval" subtitle="Collections indexed for BM25, vector and hybrid search; every search is traced as a retrieval span." />
       <ErrorBanner error={c.error} onRetry={c.reload} />
       {!c.data && !c.error ? <Spinner /> : null}
@@ -168,6 +168,6 @@ export function Rag() {
           </Card>
         </>
       ) : null}
-    </>
+    </div>
   );
 }
