@@ -398,13 +398,13 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     rag,
     close() {
       closing ??= (async () => {
-        router.close();
         await server.close();
         await gw.close();
         await ingest.writer.flushed();
         await worker?.stop();
         await retention?.stop();
         await monitors.stop();
+        await router.close();
         await alerts.close();
         await evals.queue.close();
         await auth.close();

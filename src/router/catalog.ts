@@ -142,7 +142,9 @@ export function createCatalog(repo: RouterRepo, opts: CatalogOptions) {
   const indexes = new Map<string, { index: PromptIndex; watermark: Date | undefined; loading?: Promise<void> }>();
   let rowsWatermark: Date | undefined;
   let firstRows: Promise<void> | undefined;
-  const OVERLAP_MS = 5_000;
+  /** How long catalog deltas wait to be written together. */
+const FLUSH_MS = 250;
+const OVERLAP_MS = 5_000;
 
   const apply = (rows: CatalogRow[]) => {
     for (const r of rows) {
@@ -161,6 +163,37 @@ export function createCatalog(repo: RouterRepo, opts: CatalogOptions) {
   async function refreshRows(): Promise<void> {
     const since = rowsWatermark ? new Date(rowsWatermark.getTime() - OVERLAP_MS) : undefined;
     apply(await repo.rowsSince(since, opts.halfLifeSeconds));
+  }
+
+  // Deltas are queued and written together every FLUSH_MS in one statement (summed per row), so the
+  // catalog costs the store one write per interval, not one per ingest batch or evaluated trace: on
+  // the embedded store every statement waits for the single connection that ingestion also needs.
+  let queued: Parameters<typeof repo.increment>[0] = [];
+  let waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  async function flushDeltas(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const [batch, done] = [queued, waiters];
+    [queued, waiters] = [[], []];
+    try {
+      if (batch.length) await repo.increment(batch, opts.halfLifeSeconds);
+      for (const w of done) w.resolve();
+      if (batch.length) soon();
+    } catch (e) {
+      for (const w of done) w.reject(e);
+      throw e;
+    }
+  }
+  function enqueue(deltas: Parameters<typeof repo.increment>[0]): Promise<void> {
+    if (deltas.length === 0) return Promise.resolve();
+    for (const d of deltas) queued.push(d);
+    const p = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+    if (!timer) {
+      timer = setTimeout(() => void flushDeltas().catch(() => {}), FLUSH_MS);
+      timer.unref();
+    }
+    return p;
   }
 
   // This process's own writes show up ~100 ms later (one read for any number of writes meanwhile).
@@ -211,18 +244,18 @@ export function createCatalog(repo: RouterRepo, opts: CatalogOptions) {
       await refreshRows();
       for (const [projectId, slot] of indexes) if (slot.watermark !== undefined || slot.loading) await loadOutcomes(projectId);
     },
-    /** Record finished calls (latency, errors, streaming timings). */
+    /** Record finished calls (latency, errors, streaming timings); resolves once they are stored. */
     async observeCalls(calls: CallObservation[]): Promise<void> {
-      await repo.increment(calls.flatMap(callDeltas), opts.halfLifeSeconds);
-      soon();
+      await enqueue(calls.flatMap(callDeltas));
     },
-    /** Record quality scores: the catalog row and this process's prompt index at once. */
+    /** Record quality scores: this process's prompt index at once, the catalog row with the next flush. */
     async observeQuality(scores: QualityObservation[]): Promise<void> {
       const usable = scores.filter((s) => Number.isFinite(s.score));
-      await repo.increment(usable.flatMap(qualityDeltas), opts.halfLifeSeconds);
       for (const s of usable) addOutcome(this.index(s.projectId), s);
-      soon();
+      await enqueue(usable.flatMap(qualityDeltas));
     },
+    /** Store what is queued now (at shutdown). */
+    flush: () => flushDeltas(),
   };
 }
 

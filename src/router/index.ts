@@ -130,6 +130,18 @@ export function createRouter(deps: RouterDeps) {
     await catalog.observeQuality(obs);
   }
 
+  let evalQueue: Array<{ projectId: string; traceId: string; metric: string; score: number }> = [];
+  let evalTimer: NodeJS.Timeout | undefined;
+  async function flushEvaluations(): Promise<void> {
+    if (evalTimer) clearTimeout(evalTimer);
+    evalTimer = undefined;
+    const batch = evalQueue;
+    evalQueue = [];
+    const byProject = new Map<string, typeof batch>();
+    for (const e of batch) (byProject.get(e.projectId) ?? byProject.set(e.projectId, []).get(e.projectId)!).push(e);
+    for (const [projectId, scores] of byProject) await scoreTraces(projectId, scores);
+  }
+
   return {
     catalog,
     /** Load a project's snapshot and settings (once; the background refresh keeps them current). */
@@ -200,9 +212,17 @@ export function createRouter(deps: RouterDeps) {
       if (calls.length) await catalog.observeCalls(calls);
     },
 
-    /** Evaluation results of one trace (the worker's hook): quality metrics update the catalog. */
-    async observeEvaluations(projectId: string, traceId: string, rows: Array<{ metric: string; score: number | null }>): Promise<void> {
-      await scoreTraces(projectId, qualityOf(rows).map((r) => ({ traceId, metric: r.metric, score: r.score })));
+    /**
+     * Evaluation results of one trace (the worker's hook): quality metrics update the catalog. They
+     * are gathered for a moment and looked up together (one trace read per batch, not per trace).
+     */
+    observeEvaluations(projectId: string, traceId: string, rows: Array<{ metric: string; score: number | null }>): Promise<void> {
+      for (const r of qualityOf(rows)) evalQueue.push({ projectId, traceId, metric: r.metric, score: r.score });
+      if (evalQueue.length && !evalTimer) {
+        evalTimer = setTimeout(() => void flushEvaluations().catch(onError), 250);
+        evalTimer.unref();
+      }
+      return Promise.resolve();
     },
 
     /** A user's 0..1 score of a trace: stored as a `feedback` evaluation and learned at once. */
@@ -247,9 +267,12 @@ export function createRouter(deps: RouterDeps) {
       timer.unref();
     },
     refresh: () => catalog.refresh(),
-    close(): void {
+    /** Stop refreshing and store what is still queued. */
+    async close(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await flushEvaluations().catch(onError);
+      await catalog.flush().catch(onError);
     },
     policies,
     parseAutoModel,
