@@ -3,25 +3,9 @@
 // and for non-OpenAI models, the count is an estimate; traces mark it as such.
 import type { ChatCompletion, ChatRequest } from './types.js';
 import { textOf } from './types.js';
+import { countTokens, preloadTokenizer } from '../core/tokens.js';
 
-let counter: ((text: string) => number) | undefined;
-let loading: Promise<void> | undefined;
-
-/** Load the tokenizer off the request path; resolves when it is ready (or failed to load). */
-export function preloadTokenizer(): Promise<void> {
-  loading ??= import('gpt-tokenizer/encoding/o200k_base')
-    .then((m) => {
-      counter = (t) => m.countTokens(t);
-    })
-    .catch(() => undefined);
-  return loading;
-}
-
-/** Tokens in `text` (about four characters per token until the tokenizer has loaded). */
-export function countTokens(text: string): number {
-  if (!text) return 0;
-  return counter ? counter(text) : Math.ceil(text.length / 4);
-}
+export { countTokens, preloadTokenizer };
 
 // OpenAI's chat format adds about three tokens per message and three to prime the reply.
 const PER_MESSAGE = 3;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { findPii } from '../evals/index.js';
 import type { Neighbour } from './knn.js';
+import { countTokens, preloadTokenizer } from '../core/tokens.js';
 
 /** Task types the router keeps separate figures for. */
 export const TASK_TYPES = ['code', 'math', 'extraction', 'summarization', 'translation', 'classification', 'rag', 'qa', 'creative', 'chat'] as const;
@@ -53,18 +54,8 @@ export interface Profile {
   pii: boolean;
 }
 
-let counter: ((t: string) => number) | undefined;
-let loading: Promise<void> | undefined;
-/** Load the tokenizer in the background; until then tokens are estimated at four characters each. */
-export function preloadTokenizer(): Promise<void> {
-  loading ??= import('gpt-tokenizer/encoding/o200k_base')
-    .then((m) => {
-      counter = (t) => m.countTokens(t);
-    })
-    .catch(() => undefined);
-  return loading;
-}
-const tokens = (t: string) => (t ? (counter ? counter(t) : Math.ceil(t.length / 4)) : 0);
+export { preloadTokenizer };
+const tokens = countTokens;
 
 /** The text of a message's content (string or parts), and whether it carries an image. */
 function contentText(c: unknown): { text: string; image: boolean } {

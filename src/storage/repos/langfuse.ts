@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { hashApiKey, newId, safeEqual } from '../../core/ids.js';
-import type { Span, SpanKind, TraceStatus } from '../../core/index.js';
+import type { Span } from '../../core/index.js';
 import { Params } from '../sql.js';
 import { EVAL_ROLLUP_DELTA, TRACE_ROLLUP_DELTA } from './rollup-sql.js';
 import type { NewSpan, NewTrace } from './traces.js';
@@ -108,25 +108,8 @@ export interface SpanPageFilter {
   to?: Date | undefined;
 }
 
-interface SpanRow {
-  project_id: string;
-  trace_id: string;
-  id: string;
-  parent_id: string | null;
-  name: string;
-  kind: SpanKind;
-  start_time: Date;
-  end_time: Date | null;
-  status: TraceStatus;
-  error: string | null;
-  model: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_usd: number | null;
-  input: unknown;
-  output: unknown;
-  attributes: Record<string, unknown>;
-}
+/** A stored span row: the columns a span is written with. */
+type SpanRow = NewSpan;
 
 const toSpan = (r: SpanRow): Span => ({
   id: r.id,

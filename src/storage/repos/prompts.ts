@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../sql.js';
 import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 
@@ -99,20 +100,7 @@ const VERSION_SELECT = `
 
 type Client = pg.PoolClient;
 
-async function tx<T>(pool: pg.Pool, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('begin');
-    const out = await fn(c);
-    await c.query('commit');
-    return out;
-  } catch (e) {
-    await c.query('rollback').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
-}
+const tx = inTransaction;
 
 /** The event row and one outbox delivery per channel, in the caller's transaction. */
 async function writeNotice(c: Client, projectId: string, name: string, n: PromptChangeNotice | undefined): Promise<string | undefined> {

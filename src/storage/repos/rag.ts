@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../sql.js';
 import { createHash } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 
@@ -119,20 +120,7 @@ export function ragRepo(pool: pg.Pool) {
     return p;
   }
 
-  async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await pool.connect();
-    try {
-      await c.query('begin');
-      const out = await fn(c);
-      await c.query('commit');
-      return out;
-    } catch (e) {
-      await c.query('rollback').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
-  }
+  const tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => inTransaction(pool, fn);
 
   return {
     hasVector,
