@@ -22,7 +22,7 @@ import {
 import type { Consumer, Queue } from './queue/index.js';
 import { createAlertEngine, createAlertSettings, createDeliverer, type AlertEngine, type AlertSettings, type Deliverer } from './alerts/index.js';
 import { secretBox } from './core/secrets.js';
-import { createAnalytics, createCosts } from './analytics/index.js';
+import { createAnalytics, createBudgetBook, createCosts } from './analytics/index.js';
 import { postgresQueue } from './queue/postgres.js';
 import { redisQueue } from './queue/redis.js';
 import { hostname } from 'node:os';
@@ -33,7 +33,7 @@ import { createKeyAuth, type KeyAuth } from './server/auth.js';
 import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
-import { createGateway, loadGatewaySettings, type Gateway, type ModelResolver } from './gateway/index.js';
+import { budgetCheck, createGateway, loadGatewaySettings, type Gateway, type ModelResolver } from './gateway/index.js';
 import { gatewayLlm } from './judge-port.js';
 import { promptModelResolver } from './prompt-port.js';
 import { routerModelResolver } from './router-port.js';
@@ -172,7 +172,9 @@ export interface AlertStack {
 
 export function createAlertStack(config: Config, store: Store, log: Logger): AlertStack {
   const settings = createAlertSettings(store, secretBox(resolveMasterKey(config, log)));
-  const engine = createAlertEngine({ store, settings, logger: log, publicUrl: config.publicUrl, debounceMs: config.alerts.debounceMs });
+  // The cost_budget rule watches every budget: the table's and the gateway settings' (read as budgets).
+  const budgets = createBudgetBook(store, loadGatewaySettings(config.gateway.configFile).budget);
+  const engine = createAlertEngine({ store, settings, logger: log, publicUrl: config.publicUrl, debounceMs: config.alerts.debounceMs, budgets: (projectId) => budgets({ id: projectId }) });
   const deliverer = createDeliverer({
     store,
     settings,
@@ -257,6 +259,7 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
   redis?.on('error', (e: unknown) => log.debug({ err: e }, 'gateway redis connection error'));
   await redis?.connect().catch((e: unknown) => log.warn({ err: e }, 'gateway: Redis unreachable; breakers, limits and cache fail open until it is back'));
   const j = config.judge;
+  const costs = createCosts(store);
   const gateway = createGateway({
     settings,
     env: {
@@ -268,6 +271,11 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
     credentials: { repo: store.providerCredentials, sealer: secretBox(resolveMasterKey(config, log)) },
     traceSink: (project, traces) => ingest.ingestBatch(project, { traces }),
     storedPrices: (projectId) => ingest.prices.peek(projectId),
+    // One budgets model, shared across processes: stored spend (the dashboard's rollups), re-read each second.
+    budget: budgetCheck(
+      { budgets: createBudgetBook(store, settings.budget), spent: (projectId, b, from, to) => costs.spent(projectId, b, from, to) },
+      { ttlMs: settings.budget.refresh_ms, onError: (e) => log.warn({ err: e }, 'gateway: could not read budget spend; using the last reading') },
+    ),
     resolvers,
     redis,
     logger: log,

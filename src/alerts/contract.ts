@@ -1,4 +1,4 @@
-import type { Alert, AlertConfig, Severity } from '../core/index.js';
+import type { Alert, AlertConfig, BudgetSpec, Severity } from '../core/index.js';
 import type { Logger } from '../core/logger.js';
 import type { StatsRepo } from '../storage/index.js';
 
@@ -18,6 +18,8 @@ export interface RuleContext {
   open: ReadonlySet<string>;
   /** Link to the dashboard, optionally to a trace. */
   link: (path: string) => string;
+  /** The project's budgets (stored and from the gateway settings), read when a rule asks. */
+  budgets?: () => Promise<BudgetSpec[]>;
 }
 
 /** A condition a rule found true now. Its key identifies the incident (one alert per key while open). */

@@ -1,4 +1,4 @@
-import type { Alert } from '../core/index.js';
+import type { Alert, BudgetSpec } from '../core/index.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../storage/index.js';
 import { channels } from './channels/index.js';
@@ -15,6 +15,8 @@ export interface EngineDeps {
   now?: () => Date;
   /** Coalesce triggers of one project for this long (default 200 ms). */
   debounceMs?: number;
+  /** The project's budgets beyond the alert config's (the budgets table, the gateway settings). */
+  budgets?: (projectId: string) => Promise<BudgetSpec[]>;
 }
 
 export interface EvaluationReport {
@@ -36,7 +38,8 @@ export function createAlertEngine(d: EngineDeps) {
     if (!config) return report;
     const active = Object.values(channels).filter((c) => c.enabled(config)).map((c) => c.name);
     const open = await d.store.alerts.open(projectId);
-    const ctx: RuleContext = { projectId, config, now: now(), stats: d.store.stats, trigger, open: new Set(open.map((a) => a.dedup_key)), link };
+    const budgets = d.budgets;
+    const ctx: RuleContext = { projectId, config, now: now(), stats: d.store.stats, trigger, open: new Set(open.map((a) => a.dedup_key)), link, ...(budgets ? { budgets: () => budgets(projectId) } : {}) };
     for (const rule of Object.values(rules) as AlertRule[]) {
       const applies = rule.enabled(config) && (trigger.kind === 'schedule' || rule.on.includes(trigger.kind));
       const outcome: RuleOutcome = applies ? await rule.evaluate(ctx) : { firing: [], settles: trigger.kind === 'schedule' };

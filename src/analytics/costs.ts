@@ -1,3 +1,4 @@
+import { periodBounds, type BudgetSpec } from '../core/budgets.js';
 import type { Budget, Store } from '../storage/index.js';
 import { aggregate } from './metrics.js';
 import { forecastDaily, type Forecast } from './forecast.js';
@@ -6,22 +7,11 @@ import { GRAINS, segments } from './window.js';
 const DAY = 86_400_000;
 const dimOf = { project: 'all', model: 'model', user: 'user' } as const;
 
-/** Start and end (UTC) of the budget period containing `now`: days, ISO weeks (Monday), months. */
-export function periodBounds(period: Budget['period'], now: Date): { start: Date; end: Date } {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  const d = now.getUTCDate();
-  if (period === 'daily') return { start: new Date(Date.UTC(y, m, d)), end: new Date(Date.UTC(y, m, d + 1)) };
-  if (period === 'weekly') {
-    const back = (now.getUTCDay() + 6) % 7;
-    return { start: new Date(Date.UTC(y, m, d - back)), end: new Date(Date.UTC(y, m, d - back + 7)) };
-  }
-  return { start: new Date(Date.UTC(y, m, 1)), end: new Date(Date.UTC(y, m + 1, 1)) };
-}
+export { periodBounds };
 
 /** Budgets, forecasts and cost recommendations, read from rollups. */
 export function createCosts(store: Pick<Store, 'rollups' | 'costInsights'>) {
-  async function spend(projectId: string, scope: Budget['scope'], value: string | null, from: Date, to: Date): Promise<number> {
+  async function spend(projectId: string, scope: BudgetSpec['scope'], value: string | null, from: Date, to: Date): Promise<number> {
     const dim = dimOf[scope];
     const segs = segments(from, to, GRAINS[dim]);
     return aggregate(await store.rollups.traces(projectId, dim, segs, dim === 'all' ? '' : (value ?? ''))).cost_usd;
@@ -48,6 +38,9 @@ export function createCosts(store: Pick<Store, 'rollups' | 'costInsights'>) {
   }
 
   return {
+    /** Spend of a budget with a scope value (or of a project) in [from, to), from the rollups the dashboard reads. */
+    spent: (projectId: string, b: Pick<BudgetSpec, 'scope' | 'scope_value'>, from: Date, to: Date) => spend(projectId, b.scope, b.scope_value, from, to),
+
     async budgetStatus(b: Budget, now = new Date()) {
       const { start, end } = periodBounds(b.period, now);
       const spent = await spend(b.project_id, b.scope, b.scope_value, start, now);

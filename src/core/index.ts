@@ -12,3 +12,4 @@ export * from './pricing/index.js';
 export * from './schemas/prices.js';
 export * from './schemas/alerts.js';
 export * from './secrets.js';
+export * from './budgets.js';

@@ -35,8 +35,8 @@ export async function configureDemoProject(d: DemoSetupDeps, projectId: string):
   const evalConfig = await d.evaluations.get(projectId);
   if (evalConfig.evaluator !== 'local') await d.evaluations.put(projectId, { ...evalConfig, evaluator: 'local' });
   if ((await d.budgets.list(projectId)).length === 0) {
-    await d.budgets.create({ project_id: projectId, name: 'Daily LLM spend', scope: 'project', scope_value: null, period: 'daily', amount_usd: 25 });
-    await d.budgets.create({ project_id: projectId, name: 'GPT-4o this month', scope: 'model', scope_value: 'gpt-4o', period: 'monthly', amount_usd: 150 });
+    await d.budgets.create({ project_id: projectId, name: 'Daily LLM spend', scope: 'project', scope_value: null, period: 'daily', amount_usd: 25, action: 'alert', downgrade_model: null });
+    await d.budgets.create({ project_id: projectId, name: 'GPT-4o this month', scope: 'model', scope_value: 'gpt-4o', period: 'monthly', amount_usd: 150, action: 'alert', downgrade_model: null });
   }
 }
 

@@ -16,7 +16,8 @@ import { createHttpClient, type HttpClient } from './http.js';
 import { listModels } from './listing.js';
 import { createResolver, type Endpoint } from './models.js';
 import { memoryBreakerStore, type BreakerState } from './pipeline/breaker.js';
-import { dailyBudget, type BudgetCheck } from './pipeline/budget.js';
+import { gatewayConfigBudget } from '../core/budgets.js';
+import { budgetCheck, type BudgetCheck } from './pipeline/budget.js';
 import { memoryCacheStore } from './pipeline/cache.js';
 import { createRateLimiter, memoryBucketStore } from './pipeline/rate-limit.js';
 import { chatOperation } from './operations/chat.js';
@@ -42,7 +43,7 @@ export interface GatewayDeps {
   traceSink?: TraceSink;
   /** The project's stored prices (a synchronous cache read); they win over the settings' and the table's. */
   storedPrices?: StoredPrices;
-  /** Budget hook; default: the per-project daily cap of `settings.budget`. */
+  /** Budget hook; default: the per-project daily cap of `settings.budget`, counted in this process only. */
   budget?: BudgetCheck;
   /** Shared state for breakers, rate limits and cache; default: this process's memory. */
   redis?: RedisLike;
@@ -107,7 +108,7 @@ export function createGateway(d: GatewayDeps) {
     settings: s,
     resolver: createResolver(endpoints, s),
     limiter: createRateLimiter(d.redis ? redisBucketStore(d.redis) : memoryBucketStore(), limitsOf, now, onStoreError),
-    budget: d.budget ?? dailyBudget(s.budget, now),
+    budget: d.budget ?? budgetCheck({ budgets: (p) => [gatewayConfigBudget(s.budget, p)].filter((b) => b !== undefined) }, { now }),
     cache: s.cache.enabled ? { store: d.redis ? redisCacheStore(d.redis) : memoryCacheStore(s.cache.max_entries), ttlMs: s.cache.ttl_s * 1000, maxBytes: s.cache.max_entry_bytes } : undefined,
     pricer: createPricer(s.pricing, s.project_pricing, d.storedPrices),
     exec: {

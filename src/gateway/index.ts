@@ -7,7 +7,7 @@ export type { InternalApi, InternalOptions, InternalChatInput, InternalChatResul
 export { compose, type Step, type Next } from './pipeline/compose.js';
 export { loadGatewaySettings, parseGatewaySettings, gatewaySettingsSchema, type GatewaySettings } from './settings.js';
 export { GatewayError, UpstreamError, openAIErrorBody, anthropicErrorBody, asAetherError } from './errors.js';
-export { dailyBudget, type BudgetCheck, type BudgetDecision, type BudgetQuery } from './pipeline/budget.js';
+export { budgetCheck, type BudgetCheck, type BudgetCheckOptions, type BudgetDecision, type BudgetQuery, type BudgetSource } from './pipeline/budget.js';
 export { memoryBreakerStore, type BreakerStore, type BreakerConfig, type BreakerState, type BreakerSnapshot } from './pipeline/breaker.js';
 export { memoryBucketStore, createRateLimiter, type BucketStore } from './pipeline/rate-limit.js';
 export { memoryCacheStore, cacheKey, type CacheStore } from './pipeline/cache.js';

@@ -66,8 +66,10 @@ export const gatewaySettingsSchema = z.strictObject({
       projects: z.record(z.string(), z.number().positive()).default({}),
       on_exceeded: z.enum(['reject', 'downgrade']).default('reject'),
       downgrade_model: model.optional(),
+      refresh_ms: z.number().int().min(50).max(60_000).default(1_000).describe('how long a stored budget reading is used before it is read again'),
     })
-    .default({ projects: {}, on_exceeded: 'reject' }),
+    .default({ projects: {}, on_exceeded: 'reject', refresh_ms: 1_000 })
+    .describe('a daily cap per project, read as a daily project budget (block, or downgrade) of the one budgets model'),
   pricing: z.record(z.string(), price).default({}).describe('model → USD per million tokens, overriding the bundled table'),
   project_pricing: z.record(z.string(), z.record(z.string(), price)).default({}),
   tracing: z

@@ -27,7 +27,7 @@ export type { NewEvaluation } from './repos/evaluations.js';
 export type { ProviderCredentialRecord, ProviderCredentialsRepo } from './repos/providers.js';
 export type { AlertsRepo, Delivery, DeliveryRecord, FireAlert } from './repos/alerts.js';
 export type { RateStats, StatsRepo, WindowStats } from './repos/stats.js';
-export type { Budget } from './repos/budgets.js';
+export type { Budget, BudgetInput } from './repos/budgets.js';
 export type { ModelPricesRepo, StoredPrice, UnpricedModel } from './repos/prices.js';
 export type { RollupsRepo, TraceRollupRow, EvalRollupRow, Segment } from './repos/rollups.js';
 export type { User, Role, SessionRecord, UsersRepo, SessionsRepo, SetupTokensRepo } from './repos/users.js';

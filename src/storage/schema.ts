@@ -343,7 +343,7 @@ export const evalRollups = pgTable(
   (t) => [primaryKey({ name: 'eval_rollups_pk', columns: [t.projectId, t.grain, t.metric, t.bucket] })],
 );
 
-/** Spend budgets per project, optionally for one model or user; periods are UTC days, ISO weeks, months. */
+/** Spend budgets per project, optionally for one model or user; periods are UTC days, ISO weeks, months. The one budget model: the gateway enforces it and the cost_budget alert rule watches it. */
 export const budgets = pgTable(
   'budgets',
   {
@@ -356,6 +356,9 @@ export const budgets = pgTable(
     scopeValue: text('scope_value'),
     period: text('period').notNull(),
     amountUsd: doublePrecision('amount_usd').notNull(),
+    /** What the gateway does once the budget is spent: block, downgrade (to downgrade_model) or alert only. */
+    action: text('action').notNull().default('alert'),
+    downgradeModel: text('downgrade_model'),
     createdAt: createdAt(),
   },
   (t) => [index('budgets_project_idx').on(t.projectId)],

@@ -110,7 +110,7 @@ export interface Delivery {
 }
 
 export interface BudgetStatus {
-  budget: { id: string; name: string; scope: 'project' | 'model' | 'user'; scope_value: string | null; period: 'daily' | 'weekly' | 'monthly'; amount_usd: number; created_at: string };
+  budget: { id: string; name: string; scope: 'project' | 'model' | 'user'; scope_value: string | null; period: 'daily' | 'weekly' | 'monthly'; amount_usd: number; action: 'block' | 'downgrade' | 'alert'; downgrade_model: string | null; created_at: string };
   period_start: string;
   period_end: string;
   spent_usd: number;

@@ -13,13 +13,18 @@ export async function rateLimitStep(flow: Flow, next: Next): Promise<void> {
   return next();
 }
 
-/** budget: refuse a spent project, or downgrade it to the cheaper model its budget names. */
+/** budget: refuse a spent budget, or downgrade to the cheaper model its budget names. */
 export async function budgetStep(flow: Flow, next: Next): Promise<void> {
   const { req } = flow;
-  const decision = await flow.core.budget.check({ projectId: req.project.id, projectSlug: req.project.slug, model: flow.model });
-  if (decision.action === 'reject') throw new GatewayError(402, 'budget_exceeded', decision.message, { type: 'insufficient_quota' });
+  const decision = await flow.core.budget.check({ projectId: req.project.id, projectSlug: req.project.slug, model: flow.model, userId: req.options.userId });
+  if (decision.action === 'reject') {
+    const headers: Record<string, string> = { 'x-aether-budget': 'blocked' };
+    if (decision.resetsAt !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil((decision.resetsAt - Date.now()) / 1000)));
+    throw new GatewayError(402, 'budget_exceeded', decision.message, { type: 'insufficient_quota', headers });
+  }
   if (decision.action === 'downgrade') {
     flow.facts.budget = decision.message;
+    (flow.facts.metadata ??= {})['aether.budget'] = { action: 'downgrade', ...(decision.budget ? { id: decision.budget.id, name: decision.budget.name } : {}), from: flow.model, to: decision.model };
     req.headers['x-aether-budget'] = 'downgraded';
     flow.model = decision.model;
     flow.fallbacks = undefined;

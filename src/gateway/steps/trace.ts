@@ -24,7 +24,9 @@ function bookkeep(flow: Flow): void {
   const { core, req, facts } = flow;
   facts.latencyMs = performance.now() - req.t0;
   if (flow.admission) core.limiter.settle(req.keyId, req.project, flow.admission, flow.outcome?.usage.total_tokens ?? 0).catch(core.exec.onStoreError);
-  if (facts.costUsd) core.budget.record({ projectId: req.project.id, projectSlug: req.project.slug, model: facts.requestedModel }, facts.costUsd);
+  // Spend counts against the budgets of the model that ran (a downgraded call, the cheaper one's).
+  const ran = facts.endpoint && facts.model ? `${facts.endpoint}/${facts.model}` : facts.requestedModel;
+  if (facts.costUsd) core.budget.record({ projectId: req.project.id, projectSlug: req.project.slug, model: ran, userId: req.options.userId }, facts.costUsd);
   core.recorder?.record(req.project, traceBody(facts));
 }
 

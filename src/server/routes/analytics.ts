@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { boundedNumber, dbText, errorBodySchema, errors, idParam, VALUE_LIMITS } from '../../core/index.js';
+import { BUDGET_ACTIONS, BUDGET_PERIODS, BUDGET_SCOPES, boundedNumber, dbText, errorBodySchema, errors, idParam, VALUE_LIMITS } from '../../core/index.js';
+import type { Budget } from '../../storage/index.js';
+import { checkedBudget } from './budget-input.js';
 import { resolveRange, WINDOWS } from '../../analytics/index.js';
 import type { RouteDeps } from '../deps.js';
 
@@ -58,19 +60,22 @@ export function analyticsRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       },
     );
 
-    const budgetBody = z.strictObject({
+    const budgetFields = {
       name: dbText({ min: 1, max: 200 }),
-      scope: z.enum(['project', 'model', 'user']).default('project'),
-      scope_value: dbText({ min: 1, max: 256 }).optional().describe('the model or user id, for those scopes'),
-      period: z.enum(['daily', 'weekly', 'monthly']),
+      scope: z.enum(BUDGET_SCOPES),
+      scope_value: dbText({ min: 1, max: 256 }).nullable().optional().describe('the model (as traces record it, e.g. gpt-4o) or user id, for those scopes'),
+      period: z.enum(BUDGET_PERIODS),
       amount_usd: boundedNumber(VALUE_LIMITS.usd).positive(),
-    });
-    app.post('/api/v1/budgets', { schema: { tags: ['costs'], summary: 'Create a budget (periods are UTC days, ISO weeks, calendar months)', security: secured, body: budgetBody, response: { ...errs } } }, async (req, reply) => {
+      action: z.enum(BUDGET_ACTIONS).describe('once spent: block (402 at the gateway), downgrade (to downgrade_model) or alert only'),
+      downgrade_model: dbText({ min: 1, max: 256 }).nullable().optional().describe('the cheaper model the gateway serves once a downgrade budget is spent; required for action downgrade'),
+    };
+    const budgetBody = z.strictObject({ ...budgetFields, scope: budgetFields.scope.default('project'), action: budgetFields.action.default('alert') });
+    const budgetPatch = z.strictObject(budgetFields).partial();
+    const out = (b: Budget) => ({ ...b, created_at: b.created_at.toISOString() });
+    app.post('/api/v1/budgets', { schema: { tags: ['costs'], summary: 'Create a budget (periods are UTC days, ISO weeks, calendar months; action block, downgrade or alert)', security: secured, body: budgetBody, response: { ...errs } } }, async (req, reply) => {
       const projectId = await projectOf(req.headers);
-      const b = req.body;
-      if (b.scope !== 'project' && !b.scope_value) throw errors.validation([{ field: 'scope_value', message: `is required for scope "${b.scope}"` }]);
-      const created = await store.budgets.create({ project_id: projectId, name: b.name, scope: b.scope, scope_value: b.scope === 'project' ? null : (b.scope_value ?? null), period: b.period, amount_usd: b.amount_usd });
-      return reply.status(201).send({ ...created, created_at: created.created_at.toISOString() });
+      const created = await store.budgets.create({ project_id: projectId, ...checkedBudget(req.body, {}) });
+      return reply.status(201).send(out(created));
     });
     app.get('/api/v1/budgets', { schema: { tags: ['costs'], summary: 'Budgets of the project with their status', security: secured, response: { ...errs } } }, async (req) => {
       const projectId = await projectOf(req.headers);
@@ -84,6 +89,13 @@ export function analyticsRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     app.get('/api/v1/budgets/:id/status', { schema: { tags: ['costs'], summary: 'Spent, remaining, % used and projected spend at period end', security: secured, params: z.object({ id: idParam() }), response: { ...errs } } }, async (req) =>
       costs.budgetStatus(await budgetOr404(await projectOf(req.headers), req.params.id)),
     );
+    app.patch('/api/v1/budgets/:id', { schema: { tags: ['costs'], summary: 'Change a budget (the fields given; the result is validated as on create)', security: secured, params: z.object({ id: idParam() }), body: budgetPatch, response: { ...errs } } }, async (req) => {
+      const projectId = await projectOf(req.headers);
+      const old = await budgetOr404(projectId, req.params.id);
+      const updated = await store.budgets.update(projectId, old.id, checkedBudget(req.body, old));
+      if (!updated) throw errors.notFound(`No budget "${req.params.id}" in this project`);
+      return out(updated);
+    });
     app.delete('/api/v1/budgets/:id', { schema: { tags: ['costs'], summary: 'Delete a budget', security: secured, params: z.object({ id: idParam() }), response: { ...errs } } }, async (req, reply) => {
       const projectId = await projectOf(req.headers);
       await budgetOr404(projectId, req.params.id);

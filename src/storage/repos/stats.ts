@@ -46,14 +46,15 @@ export function statsRepo(pool: pg.Pool) {
            from rag_traces where project_id = $1 and ts >= $2 and ts < $3`,
         [projectId, from, to],
       ),
-    /** LLM spend between two times, in total or per user/model (top 50 spenders). */
-    async spend(projectId: string, from: Date, to: Date, by?: 'user_id' | 'model'): Promise<Array<{ key: string | null; usd: number; n: number }>> {
+    /** LLM spend between two times, in total or per user/model (top 50 spenders, or the one `key`). */
+    async spend(projectId: string, from: Date, to: Date, by?: 'user_id' | 'model', key?: string): Promise<Array<{ key: string | null; usd: number; n: number }>> {
       const group = by ? `${by}` : 'null::text';
+      const one = by && key !== undefined;
       const r = await pool.query<{ key: string | null; usd: number; n: number }>(
         `select ${group} as key, coalesce(sum(cost_usd), 0)::float8 as usd, count(*)::int as n
-           from rag_traces where project_id = $1 and ts >= $2 and ts < $3 ${by ? `and ${by} is not null` : ''}
+           from rag_traces where project_id = $1 and ts >= $2 and ts < $3 ${by ? `and ${by} is not null` : ''} ${one ? `and ${by} = $4` : ''}
           group by 1 order by 2 desc limit 50`,
-        [projectId, from, to],
+        one ? [projectId, from, to, key] : [projectId, from, to],
       );
       return r.rows;
     },

@@ -149,7 +149,8 @@ function ForecastCard() {
 function Budgets() {
   const { tick, canEdit } = useApp();
   const b = useAsync((signal) => api.get<{ data: BudgetStatus[] }>('/api/v1/budgets', undefined, signal), [tick]);
-  const [form, setForm] = useState({ name: '', scope: 'project', scope_value: '', period: 'monthly', amount_usd: '' });
+  const blank = { name: '', scope: 'project', scope_value: '', period: 'monthly', amount_usd: '', action: 'alert', downgrade_model: '' };
+  const [form, setForm] = useState(blank);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [msg, setMsg] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
@@ -160,12 +161,13 @@ function Budgets() {
     if (form.scope !== 'project' && !form.scope_value.trim()) v.scope_value = `is required for a ${form.scope} budget`;
     const amount = Number(form.amount_usd);
     if (!(amount > 0) || !Number.isFinite(amount)) v.amount_usd = 'must be a positive amount';
+    if (form.action === 'downgrade' && !form.downgrade_model.trim()) v.downgrade_model = 'is required to downgrade';
     setErrors(v);
     if (Object.keys(v).length) return;
     try {
-      await api.post('/api/v1/budgets', { name: form.name.trim(), scope: form.scope, ...(form.scope !== 'project' ? { scope_value: form.scope_value.trim() } : {}), period: form.period, amount_usd: amount });
+      await api.post('/api/v1/budgets', { name: form.name.trim(), scope: form.scope, ...(form.scope !== 'project' ? { scope_value: form.scope_value.trim() } : {}), period: form.period, amount_usd: amount, action: form.action, ...(form.action === 'downgrade' ? { downgrade_model: form.downgrade_model.trim() } : {}) });
       setMsg(`Budget “${form.name.trim()}” created.`);
-      setForm({ name: '', scope: 'project', scope_value: '', period: 'monthly', amount_usd: '' });
+      setForm(blank);
       setOpen(false);
       b.reload();
     } catch (err) {
@@ -215,6 +217,12 @@ function Budgets() {
             <option value="monthly">monthly</option>
           </Select>
           <TextInput label="Amount" unit="USD" inputMode="decimal" value={form.amount_usd} onChange={(e) => setForm({ ...form, amount_usd: e.target.value })} error={errors.amount_usd} />
+          <Select label="When spent" value={form.action} onChange={(e) => setForm({ ...form, action: e.target.value })}>
+            <option value="alert">alert only</option>
+            <option value="downgrade">downgrade the model</option>
+            <option value="block">block requests</option>
+          </Select>
+          {form.action === 'downgrade' ? <TextInput label="Cheaper model" value={form.downgrade_model} onChange={(e) => setForm({ ...form, downgrade_model: e.target.value })} error={errors.downgrade_model} /> : null}
           <button type="submit" className="btn btn-primary">
             Create budget
           </button>
@@ -223,7 +231,7 @@ function Budgets() {
       {!b.data && !b.error ? <Spinner /> : null}
       {b.data && items.length === 0 && !open ? (
         <Empty title="No budgets" icon="$">
-          <p>Set a daily, weekly or monthly budget for the project, a model or a user to track spend against it here.</p>
+          <p>Set a daily, weekly or monthly budget for the project, a model or a user to track spend against it here; the gateway can block or downgrade once it is spent.</p>
         </Empty>
       ) : null}
       <ul className="budgets">
@@ -234,6 +242,7 @@ function Budgets() {
               <span className="muted small">
                 {s.budget.period} · {s.budget.scope === 'project' ? 'whole project' : `${s.budget.scope} ${s.budget.scope_value}`}
               </span>
+              <Badge tone={s.budget.action === 'alert' ? 'neutral' : 'warn'}>{s.budget.action === 'downgrade' ? `downgrades to ${s.budget.downgrade_model}` : s.budget.action === 'block' ? 'blocks' : 'alerts'}</Badge>
               {s.projected_over ? <Badge tone="warn">projected over</Badge> : null}
               {canEdit ? (
                 <button type="button" className="btn-link small budget-delete" onClick={() => remove(s.budget.id, s.budget.name)} aria-label={`Delete budget ${s.budget.name}`}>
