@@ -355,8 +355,11 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByLabel('Project', { exact: true }).selectOption({ label: 'one' });
   });
 
-  it('keeps every number of the cost breakdowns and the traces table visible at 1280 and 1024 px', async () => {
+  it('keeps every number of the cost breakdowns, the unpriced models and the traces table visible at 1280 and 1024 px', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
+    // A long model name the price table does not know: its row's numbers and "Set price" stay inside the card.
+    const longModel = 'bedrock-custom/my-company-finetuned-llama-3-70b-instruct-v2';
+    assert.equal((await api.post('/api/v1/traces', { query: 'fine-tune', model: longModel, input_tokens: 987_812, output_tokens: 187_648 })).status, 201);
     try {
       for (const [width, height] of [
         [1280, 800],
@@ -375,6 +378,16 @@ describe('dashboard in Chromium', { skip }, () => {
         assert.deepEqual(clipped, [], `costs at ${width}px`);
         const costCells = await page.locator('.card', { hasText: 'By model' }).locator('tbody td.num').allInnerTexts();
         assert.ok(costCells.some((c) => /^\$/.test(c)) && costCells.some((c) => /\d (ms|s)$/.test(c)), `cost and p95 shown: ${costCells.join(' ')}`);
+        const unpriced = page.locator('.card', { has: page.getByRole('heading', { name: 'Unpriced models' }) });
+        await unpriced.getByRole('row', { name: new RegExp(longModel) }).waitFor();
+        const cutUnpriced = await page.evaluate(`(() => {
+          const card = [...document.querySelectorAll('.card')].find((c) => c.querySelector('h2, h3')?.innerText === 'Unpriced models');
+          const edge = card.getBoundingClientRect().right;
+          const scroller = card.querySelector('.table-scroll');
+          const bad = [...card.querySelectorAll('td, th.num, button')].filter((c) => c.getBoundingClientRect().right > edge + 0.5 || (c.tagName === 'TD' && c.scrollWidth > c.clientWidth)).map((c) => c.innerText);
+          return scroller && scroller.scrollWidth > scroller.clientWidth ? bad.concat('scrolls sideways') : bad;
+        })()`);
+        assert.deepEqual(cutUnpriced, [], `unpriced models at ${width}px`);
         await screenshot(page, `16-costs-${width}`);
 
         await nav.getByRole('link', { name: 'Traces' }).click();

@@ -8,6 +8,7 @@ import { ALERT_FIELDS, serverFieldErrors, toForm, validateAlertForm } from '../.
 import { gatewayStats, percentile } from '../../web/src/lib/gateway-stats.js';
 import { isolatedPoints } from '../../web/src/lib/series.js';
 import { bucketFor, ms, pct, usd } from '../../web/src/lib/format.js';
+import { forecastPending } from '../../web/src/lib/forecast-note.js';
 import { DEFAULT_ALERT_CONFIG, alertConfigSchema } from '../../src/core/schemas/alerts.js';
 
 describe('virtual window', () => {
@@ -169,5 +170,12 @@ describe('charts and formatting', () => {
     assert.equal(ms(850), '850 ms');
     assert.equal(ms(5070), '5.07 s');
     assert.equal(pct(0.033), '3.3%');
+  });
+});
+
+describe('spend forecast note', () => {
+  it('with spend only today, says what was spent instead of "no spend recorded"', () => {
+    assert.equal(forecastPending(13.37), '$13.37 spent so far today. The forecast starts once a full UTC day with spend has passed.');
+    assert.match(forecastPending(0), /^No spend recorded yet/);
   });
 });

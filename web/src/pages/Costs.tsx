@@ -8,6 +8,7 @@ import { int, ms, pct, RANGE_LABEL, usd } from '../lib/format';
 import { useApp, useAsync } from '../state';
 import type { Breakdown, BudgetStatus, Forecast, Recommendation, Summary, TimeSeries } from '../types';
 import { UnpricedModels } from './UnpricedModels';
+import { forecastPending } from '../lib/forecast-note';
 
 export function Costs() {
   const { range, tick } = useApp();
@@ -128,8 +129,8 @@ function ForecastCard() {
     >
       <ErrorBanner error={f.error ?? hist.error} />
       {!chart && !f.error ? <Spinner /> : null}
-      {f.data && f.data.history_days === 0 ? (
-        <p className="muted">No spend recorded yet: the forecast starts from the first day with cost.</p>
+      {f.data && f.data.history_days === 0 && hist.data ? (
+        <p className="muted">{forecastPending(hist.data.points.reduce((s, p) => s + p.cost_usd, 0))}</p>
       ) : null}
       {chart && f.data && f.data.history_days > 0 ? (
         <>

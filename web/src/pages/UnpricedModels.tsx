@@ -67,15 +67,15 @@ export function UnpricedModels() {
               <tbody>
                 {items.map((i) => (
                   <tr key={i.model}>
-                    <th scope="row" className="cell-text" title={i.model}>
+                    <th scope="row" className="cell-name" title={i.model}>
                       {i.model}
                     </th>
                     <td className="num">{int(i.traces)}</td>
                     <td className="num">{int(i.input_tokens)}</td>
                     <td className="num">{int(i.output_tokens)}</td>
-                    <td>{ago(i.last_seen)}</td>
+                    <td className="nowrap">{ago(i.last_seen)}</td>
                     {canEdit ? (
-                      <td>
+                      <td className="actions">
                         <button type="button" className="btn-link small" aria-expanded={editing === i.model} onClick={() => setEditing(editing === i.model ? null : i.model)}>
                           {editing === i.model ? 'Cancel' : 'Set price'}
                         </button>
