@@ -403,13 +403,17 @@ export async function startWorkerThread(config: Config, store: Store, log: Logge
 export async function createAether(config: Config, opts: CreateOptions = {}): Promise<Aether> {
   const log = opts.log ?? silentLogger;
   const store = opts.store ?? (await openConfiguredStore(config));
+  // With the worker on its own thread, this process's own background work (alert rules on traces,
+  // notifications, monitors, the router's catalog) also takes the embedded store's background
+  // socket, so only requests run at the front of the queue.
+  const background = opts.workerThread === true && store.endpoint ? await openStore({ dataDir: config.dataDir, socket: store.endpoint, priority: 'background', migrate: false }) : store;
   // The judge calls through the gateway, which is built after the evaluation stack it traces into.
   const late: { gateway?: Gateway; thread?: WorkerThread } = {};
   const evals = await createEvalStack(config, store, log, gatewayLlm(() => late.gateway));
-  const alerts = createAlertStack(config, store, log);
-  const monitors = createMonitorStack(config, store, evals, alerts, log);
+  const alerts = createAlertStack(config, background, log);
+  const monitors = createMonitorStack(config, background, evals, alerts, log);
   const metrics = createMetrics(() => evals.queue.stats());
-  const router = createRouter({ store, onError: (e) => log.warn({ err: e }, 'router: catalog refresh failed') });
+  const router = createRouter({ store: background, onError: (e) => log.warn({ err: e }, 'router: catalog refresh failed') });
   const ingest = createIngest(store.traces, {
     prices: createPriceBook(store.modelPrices),
     samplingRate: async (projectId) => {
@@ -485,6 +489,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await auth.close();
         sessions.close();
         await promptBus.close();
+        if (background !== store) await background.close();
         await store.close();
       })();
       return closing;
