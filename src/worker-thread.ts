@@ -2,6 +2,8 @@
 // (scoring, alert rules on evaluations, retention), with its own connection to the store. On the
 // embedded store that connection is the background socket, whose statements wait while ingestion
 // and the API's are queued; the API thread's event loop never runs a metric.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import type { Config } from './core/config.js';
@@ -24,6 +26,17 @@ if (!port) throw new Error('worker-thread must run in a worker thread');
 const { config, socket } = workerData as WorkerThreadInput;
 const log = pino({ level: config.logLevel }).child({ thread: 'worker' });
 const send = (m: FromWorkerThread) => port.postMessage(m);
+
+/** Linux schedules threads one by one: a nicer scoring thread leaves the cores to requests first. */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid)) setPriority(tid, 10);
+  } catch {
+    // not Linux, or not allowed: scoring just shares the cores evenly
+  }
+}
+lowerThreadPriority();
 
 try {
   const store = await openStore({
