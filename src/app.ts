@@ -44,6 +44,9 @@ import { createExperiments, createPromptResolver, createPrompts, promptNoticeSou
 import { createChangeBus } from './storage/index.js';
 import { createRouter, type Router } from './router/index.js';
 import { createRag, type ProjectRef, type Rag } from './rag/index.js';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleThread } from './core/threads.js';
+import type { FromWorkerThread, ToWorkerThread, WorkerThreadInput } from './worker-thread.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -55,12 +58,13 @@ export interface Credentials {
 }
 
 /** Open the configured store (PostgreSQL when DATABASE_URL is set, else embedded PGlite). */
-export function openConfiguredStore(config: Config, opts: { migrate?: boolean } = {}): Promise<Store> {
+export function openConfiguredStore(config: Config, opts: { migrate?: boolean; priority?: 'foreground' | 'background' } = {}): Promise<Store> {
   return openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
     migrate: opts.migrate ?? true,
+    priority: opts.priority,
   });
 }
 
@@ -316,7 +320,8 @@ export interface Aether {
   evals: EvalStack;
   alerts: AlertStack;
   monitors: Monitors;
-  worker: Consumer | undefined;
+  /** The in-process evaluation worker, or the thread running it (`workerThread`). */
+  worker: Consumer | WorkerThread | undefined;
   server: FastifyInstance;
   /** The LLM gateway (the demo calls it in-process). */
   gateway: Gateway;
@@ -335,19 +340,88 @@ export interface CreateOptions {
   logger?: false | { level: string };
   log?: Logger;
   keyCacheMs?: number;
+  /** Run the evaluation worker (when enabled) on a thread of its own instead of this event loop. */
+  workerThread?: boolean;
+}
+
+/** The evaluation worker on its own thread (see worker-thread.ts); restarted if it dies. */
+export interface WorkerThread {
+  nudge(): void;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerThread(config: Config, store: Store, log: Logger): Promise<WorkerThread> {
+  const url = new URL(import.meta.url.endsWith('.ts') ? './worker-thread.ts' : './worker-thread.js', import.meta.url);
+  const input: WorkerThreadInput = { config, socket: store.endpoint };
+  let stopped = false;
+  let thread: Worker;
+  let nudgePending = false;
+  const spawn = () =>
+    new Promise<void>((ready, fail) => {
+      const t = spawnModuleThread(url, input);
+      thread = t;
+      t.on('message', (m: FromWorkerThread) => {
+        if (m.type === 'ready') ready();
+        else if (m.type === 'error') fail(new Error(`evaluation worker thread failed to start: ${m.message}`));
+      });
+      t.once('error', (e) => {
+        log.error({ err: e }, 'evaluation worker thread crashed');
+        fail(e);
+      });
+      t.once('exit', (code) => {
+        if (stopped) return;
+        log.error({ code }, 'evaluation worker thread exited; restarting it in 1 s');
+        setTimeout(() => void spawn().catch((e: unknown) => log.error({ err: e }, 'evaluation worker thread did not restart')), 1000).unref();
+      });
+    });
+  await spawn();
+  return {
+    nudge() {
+      // One message per turn of the event loop however many commits land in it.
+      if (nudgePending) return;
+      nudgePending = true;
+      setImmediate(() => {
+        nudgePending = false;
+        thread.postMessage('nudge' satisfies ToWorkerThread);
+      });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const t = thread;
+      await new Promise<void>((done) => {
+        const timer = setTimeout(done, 10_000);
+        t.on('message', (m: FromWorkerThread) => {
+          if (m.type !== 'stopped') return;
+          clearTimeout(timer);
+          done();
+        });
+        t.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
+        t.postMessage('stop' satisfies ToWorkerThread);
+      });
+      await t.terminate();
+    },
+  };
 }
 
 /** Composition root: builds every module from config and wires them together. */
 export async function createAether(config: Config, opts: CreateOptions = {}): Promise<Aether> {
   const log = opts.log ?? silentLogger;
   const store = opts.store ?? (await openConfiguredStore(config));
+  // With the worker on its own thread, this process's own background work (alert rules on traces,
+  // notifications, monitors, the router's catalog) also takes the embedded store's background
+  // socket, so only requests run at the front of the queue.
+  const background = opts.workerThread === true && store.endpoint ? await openStore({ dataDir: config.dataDir, socket: store.endpoint, priority: 'background', migrate: false }) : store;
   // The judge calls through the gateway, which is built after the evaluation stack it traces into.
-  const late: { gateway?: Gateway } = {};
+  const late: { gateway?: Gateway; thread?: WorkerThread } = {};
   const evals = await createEvalStack(config, store, log, gatewayLlm(() => late.gateway));
-  const alerts = createAlertStack(config, store, log);
-  const monitors = createMonitorStack(config, store, evals, alerts, log);
+  const alerts = createAlertStack(config, background, log);
+  const monitors = createMonitorStack(config, background, evals, alerts, log);
   const metrics = createMetrics(() => evals.queue.stats());
-  const router = createRouter({ store, onError: (e) => log.warn({ err: e }, 'router: catalog refresh failed') });
+  const router = createRouter({ store: background, onError: (e) => log.warn({ err: e }, 'router: catalog refresh failed') });
   const ingest = createIngest(store.traces, {
     prices: createPriceBook(store.modelPrices),
     samplingRate: async (projectId) => {
@@ -358,7 +432,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
       metrics.tracesIngested.inc(items.length);
       const spans = items.reduce((n, i) => n + i.spans.length, 0);
       if (spans) metrics.spansIngested.inc(spans);
-      if (items.some((i) => i.evaluate)) evals.queue.nudge();
+      if (items.some((i) => i.evaluate)) {
+        evals.queue.nudge();
+        late.thread?.nudge();
+      }
       for (const p of new Set(items.map((i) => i.trace.project_id))) alerts.engine.notify(p, { kind: 'traces' });
       router.observeTraces(items.map((i) => i.trace)).catch((e: unknown) => log.warn({ err: e }, 'router: could not learn from traces'));
     },
@@ -366,8 +443,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   // In one process with the API, scoring waits (briefly) for pending ingest writes: accepting data
   // comes first, and the embedded store has a single connection.
   const ingestFirst = () => Promise.race([ingest.writer.flushed(), new Promise<void>((r) => setTimeout(r, 50))]);
-  const worker = config.worker.enabled ? startWorker(config, store, evals, alerts, log, ingestFirst, router) : undefined;
-  const retention = config.worker.enabled ? startRetentionLoop(config, store, log, ingestFirst) : undefined;
+  const inline = config.worker.enabled && opts.workerThread !== true;
+  late.thread = config.worker.enabled && opts.workerThread === true ? await startWorkerThread(config, store, log) : undefined;
+  const worker = inline ? startWorker(config, store, evals, alerts, log, ingestFirst, router) : late.thread;
+  const retention = inline ? startRetentionLoop(config, store, log, ingestFirst) : undefined;
   router.start();
   const sessions = createSessions(store, { ttlMs: config.auth.sessionTtlDays * 86_400_000, cacheMs: opts.keyCacheMs, logger: log });
   const auth = createKeyAuth(store, { logger: log, cacheMs: opts.keyCacheMs, sessions });
@@ -418,6 +497,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
         await auth.close();
         sessions.close();
         await promptBus.close();
+        if (background !== store) await background.close();
         await store.close();
       })();
       return closing;

@@ -28,4 +28,30 @@ describe('embedded store: several connections', () => {
       t.remove();
     }
   });
+
+  it('runs foreground statements before queued background ones, and background ones still run', async () => {
+    const t = tempDir();
+    const store = await openStore({ dataDir: t.dir });
+    const e = store.endpoint!;
+    // Ten background connections (the scoring thread's kind), each with a 50 ms statement queued.
+    const background = new pg.Pool({ host: e.socketDir, port: e.backgroundPort, user: 'postgres', database: 'postgres', max: 10 });
+    try {
+      await Promise.all(Array.from({ length: 10 }, () => background.query('select 1')));
+      const t0 = Date.now();
+      const slow = Array.from({ length: 10 }, () => background.query('select pg_sleep(0.05)').then(() => Date.now() - t0));
+      await new Promise((r) => setTimeout(r, 20));
+      const t1 = Date.now();
+      await store.pool.query('select 1');
+      const foreground = Date.now() - t1;
+      const done = await Promise.all(slow);
+      // In arrival order the foreground statement would wait for all ten (≥ 500 ms); first in
+      // priority it waits at most for the one already running.
+      assert.ok(foreground < 250, `foreground waited ${foreground} ms behind background work`);
+      assert.ok(Math.max(...done) >= 500, 'every background statement ran');
+    } finally {
+      await background.end();
+      await store.close();
+      t.remove();
+    }
+  });
 });

@@ -72,7 +72,8 @@ function onSignals(close: () => Promise<void>, log: { info: (o: object, m: strin
 async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise<void> {
   const config = configFrom(flags);
   const log = pino({ level: config.logLevel });
-  const store = await openConfiguredStore(config);
+  // Attached to an embedded store another process serves, scoring yields to that process's API.
+  const store = await openConfiguredStore(config, { priority: 'background' });
   const llm = await createWorkerLlm(config, store, log);
   const stack = await createEvalStack(config, store, log, llm.llm);
   const alerts = createAlertStack(config, store, log);
@@ -92,7 +93,7 @@ async function runWorker(flags: GlobalFlags & { concurrency?: string }): Promise
 
 async function serve(flags: GlobalFlags & { port?: string; host?: string; worker?: boolean; demo?: boolean }): Promise<void> {
   const config = configFrom(flags);
-  const aether = await createAether(config, { log: pino({ level: config.logLevel }) });
+  const aether = await createAether(config, { log: pino({ level: config.logLevel }), workerThread: config.worker.thread });
   const log = aether.server.log;
   if (aether.store.kind === 'pglite' && aether.store.attached) {
     await aether.close();

@@ -29,6 +29,7 @@ export const configSchema = z.object({
   AETHER_MAX_BATCH_BODY_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
   AETHER_TRUST_PROXY: bool.default(false),
   AETHER_WORKER: bool.default(true),
+  AETHER_WORKER_THREAD: bool.default(true).describe("serve: run the evaluation worker on its own thread with its own store connection (false: on the API's event loop)"),
   AETHER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
   AETHER_QUEUE_VISIBILITY_MS: z.coerce.number().int().min(1000).default(60_000),
   AETHER_QUEUE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
@@ -77,7 +78,8 @@ export interface Config {
   maxBodyBytes: number;
   maxBatchBodyBytes: number;
   trustProxy: boolean;
-  worker: { enabled: boolean; concurrency: number };
+  /** `thread`: `serve` runs the worker on a thread of its own (the CLI honours it; tests embed it inline). */
+  worker: { enabled: boolean; concurrency: number; thread: boolean };
   queue: { visibilityMs: number; maxAttempts: number; pollMs: number; backoffMs: number };
   judge: {
     model: string | undefined;
@@ -131,7 +133,7 @@ export function parseConfig(env: Record<string, string | undefined>, overrides: 
     maxBodyBytes: c.AETHER_MAX_BODY_BYTES,
     maxBatchBodyBytes: c.AETHER_MAX_BATCH_BODY_BYTES,
     trustProxy: c.AETHER_TRUST_PROXY,
-    worker: { enabled: c.AETHER_WORKER, concurrency: c.AETHER_WORKER_CONCURRENCY },
+    worker: { enabled: c.AETHER_WORKER, concurrency: c.AETHER_WORKER_CONCURRENCY, thread: c.AETHER_WORKER_THREAD },
     queue: { visibilityMs: c.AETHER_QUEUE_VISIBILITY_MS, maxAttempts: c.AETHER_QUEUE_MAX_ATTEMPTS, pollMs: c.AETHER_QUEUE_POLL_MS, backoffMs: c.AETHER_QUEUE_BACKOFF_MS },
     judge: {
       model: c.AETHER_JUDGE_MODEL,

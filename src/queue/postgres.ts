@@ -13,6 +13,7 @@ import {
   type QueueStats,
 } from './index.js';
 import { pollingConsumer } from './runner.js';
+import { preparedQuery } from '../storage/sql.js';
 
 interface JobRow {
   id: string;
@@ -106,7 +107,7 @@ export function postgresQueue(pool: pg.Pool, options: Partial<QueueOptions> = {}
           nudges.add(wake);
           return () => nudges.delete(wake);
         },
-        fetch: async (n) => (await pool.query<JobRow>(CLAIM_SQL, [n, workerId, o.visibilityMs])).rows.map(toJob),
+        fetch: async (n) => (await preparedQuery<JobRow>(pool, 'claim_jobs', CLAIM_SQL, [n, workerId, o.visibilityMs])).rows.map(toJob),
         run: async (jobs) => {
           let outcomes: unknown[];
           try {

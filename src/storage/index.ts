@@ -59,12 +59,24 @@ export interface StoreOptions {
   poolMax?: number;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
+  /**
+   * Embedded store only: connect to this socket (the store another thread of this process runs)
+   * instead of starting or attaching to the data dir's.
+   */
+  socket?: EmbeddedSocket | undefined;
+  /**
+   * Embedded store only: `background` connects to the socket whose statements wait while
+   * foreground ones (ingestion, the API) are queued: for scoring, alert rules and retention.
+   */
+  priority?: 'foreground' | 'background';
 }
 
 /** Where an embedded store listens (a Unix socket directory, as `pg` expects in `host`). */
 export interface EmbeddedSocket {
   socketDir: string;
   port: number;
+  /** The background socket's port (same directory). */
+  backgroundPort: number;
 }
 
 export interface Store {
@@ -111,10 +123,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   if (opts.databaseUrl) {
     pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolMax ?? 10 });
   } else {
-    embedded = await startEmbedded(opts.dataDir);
+    embedded = opts.socket ? { ...opts.socket, owner: false, close: async () => {} } : await startEmbedded(opts.dataDir);
     // PGlite executes one statement at a time; a single connection keeps that honest and transactions
     // safe, and measured faster than letting the socket server multiplex several.
-    pool = new pg.Pool({ host: embedded.socketDir, port: embedded.port, user: 'postgres', database: 'postgres', max: 1 });
+    const port = opts.priority === 'background' ? embedded.backgroundPort : embedded.port;
+    pool = new pg.Pool({ host: embedded.socketDir, port, user: 'postgres', database: 'postgres', max: 1 });
   }
   pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing the process
   try {
@@ -130,7 +143,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return {
     kind: opts.databaseUrl ? 'postgres' : 'pglite',
     attached: embedded ? !embedded.owner : false,
-    endpoint: embedded ? { socketDir: embedded.socketDir, port: embedded.port } : undefined,
+    endpoint: embedded ? { socketDir: embedded.socketDir, port: embedded.port, backgroundPort: embedded.backgroundPort } : undefined,
     db,
     pool,
     organizations: organizationsRepo(db),

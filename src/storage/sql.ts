@@ -29,3 +29,26 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     c.release();
   }
 }
+
+// Prepared statement names are chosen per connection: on the embedded store every socket
+// connection shares one PostgreSQL session, so a name two connections both prepared would clash
+// ("prepared statement already exists"); a per-connection suffix never does.
+const connectionTags = new WeakMap<pg.PoolClient, string>();
+let nextTag = 0;
+const processTag = Math.random().toString(36).slice(2, 8);
+
+/**
+ * Run a hot statement as a prepared statement of the connection that runs it: parsed and planned
+ * once per connection instead of on every call (for the large ingest statement, planning costs
+ * more than executing a small batch).
+ */
+export async function preparedQuery<R extends pg.QueryResultRow>(pool: pg.Pool, key: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  const c = await pool.connect();
+  try {
+    let tag = connectionTags.get(c);
+    if (tag === undefined) connectionTags.set(c, (tag = `${processTag}_${nextTag++}`));
+    return await c.query<R>({ name: `aether_${key}_${tag}`, text, values });
+  } finally {
+    c.release();
+  }
+}

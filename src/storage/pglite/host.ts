@@ -1,14 +1,17 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AetherError } from '../../core/errors.js';
+import { spawnModuleThread } from '../../core/threads.js';
 
 export interface EmbeddedEndpoint {
   /** Directory holding the Unix socket, as `pg` expects in `host`. */
   socketDir: string;
   port: number;
+  /** The same database's background socket (same dir): its statements yield to the foreground's. */
+  backgroundPort: number;
   /** True when this process started the database; false when it attached to a running one. */
   owner: boolean;
   close(): Promise<void>;
@@ -20,7 +23,8 @@ interface LockInfo {
 }
 
 const PORT = 5432;
-const socketFile = (dir: string) => join(dir, `.s.PGSQL.${PORT}`);
+const BACKGROUND_PORT = 5433;
+const socketFile = (dir: string, port = PORT) => join(dir, `.s.PGSQL.${port}`);
 
 function pidAlive(pid: number): boolean {
   try {
@@ -50,15 +54,12 @@ function readLock(file: string): LockInfo | undefined {
   }
 }
 
-function spawnWorker(dataDir: string, socketPath: string): Worker {
-  const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-  const workerData = { dataDir, socketPath };
-  if (url.pathname.endsWith('.ts')) {
-    // Running from source under tsx: the worker needs the TypeScript loader registered first.
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-    return new Worker(boot, { eval: true, workerData });
-  }
-  return new Worker(url, { workerData });
+function spawnWorker(dataDir: string, socketDir: string): Worker {
+  return spawnModuleThread(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url), {
+    dataDir,
+    socketPath: socketFile(socketDir),
+    backgroundSocketPath: socketFile(socketDir, BACKGROUND_PORT),
+  });
 }
 
 /**
@@ -74,7 +75,7 @@ export async function startEmbedded(dataDirInput: string): Promise<EmbeddedEndpo
     const existing = readLock(lockFile);
     if (existing && pidAlive(existing.pid) && existing.pid !== process.pid) {
       if (await canConnect(socketFile(existing.socketDir))) {
-        return { socketDir: existing.socketDir, port: PORT, owner: false, close: async () => {} };
+        return { socketDir: existing.socketDir, port: PORT, backgroundPort: BACKGROUND_PORT, owner: false, close: async () => {} };
       }
       await new Promise((r) => setTimeout(r, 100)); // the owner is still starting
       continue;
@@ -101,7 +102,7 @@ export async function startEmbedded(dataDirInput: string): Promise<EmbeddedEndpo
 async function ownEmbedded(dataDir: string, socketDir: string, lockFile: string): Promise<EmbeddedEndpoint> {
   const pgdata = join(dataDir, 'pgdata');
   mkdirSync(pgdata, { recursive: true, mode: 0o700 });
-  const worker = spawnWorker(pgdata, socketFile(socketDir));
+  const worker = spawnWorker(pgdata, socketDir);
   const cleanup = () => {
     rmSync(socketDir, { recursive: true, force: true });
     const held = readLock(lockFile);
@@ -124,6 +125,7 @@ async function ownEmbedded(dataDir: string, socketDir: string, lockFile: string)
   return {
     socketDir,
     port: PORT,
+    backgroundPort: BACKGROUND_PORT,
     owner: true,
     close: async () => {
       if (closed) return;

@@ -6,10 +6,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { vector } from '@electric-sql/pglite-pgvector';
 
-/** The socket server's query queue (not part of its typed API; see serializeSequences). */
+/** The socket server's query queue (not part of its typed API; see schedule). */
 interface QueuedMessage {
   handlerId: number;
   message: Uint8Array;
+  /** When it was queued (ms since the epoch). */
+  timestamp: number;
   resolve(bytes: number): void;
   reject(e: unknown): void;
   onData(data: Uint8Array): void;
@@ -26,23 +28,53 @@ interface QueryQueue {
 // ends them, the unnamed statement and portal they build belong to one connection.
 const IN_SEQUENCE = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
 
+/** How long a background message may wait while foreground work keeps arriving (anti-starvation). */
+const BACKGROUND_MAX_WAIT_MS = 200;
+
 /**
- * The socket server runs the protocol messages of all connections one at a time, keeping one
+ * The socket servers run the protocol messages of all connections one at a time, keeping one
  * connection's messages together only inside an explicit transaction. Between a connection's Parse
  * and its Bind another connection's Parse could run and replace the unnamed statement ("bind message
  * supplies 3 parameters, but prepared statement "" requires 1", or worse, a bind that fits). This
  * keeps a connection's messages together until its Sync as well, so several connections (the
  * scoring thread's, the CLI's) can share the store with the main one.
+ *
+ * It also orders them: a message from a background connection (the second socket: scoring, alert
+ * rules, retention) runs only when no foreground message (ingestion, the gateway, the API) waits,
+ * or once it has waited BACKGROUND_MAX_WAIT_MS, so scoring never delays an acknowledgement by more
+ * than one of its statements and is never starved either.
  */
-function serializeSequences(db: PGlite, q: QueryQueue): void {
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+function schedule(db: PGlite, q: QueryQueue, isBackground: (handlerId: number) => boolean, now: () => number = Date.now): void {
   let holder: number | null = null;
+  const pick = (): number => {
+    const owner = holder ?? (db.isInTransaction() ? q.lastHandlerId : null);
+    if (owner !== null) return q.queue.findIndex((m) => m.handlerId === owner);
+    let firstBackground = -1;
+    for (let i = 0; i < q.queue.length; i++) {
+      if (!isBackground(q.queue[i]!.handlerId)) {
+        if (firstBackground === -1) return i;
+        return now() - q.queue[firstBackground]!.timestamp >= BACKGROUND_MAX_WAIT_MS ? firstBackground : i;
+      }
+      if (firstBackground === -1) firstBackground = i;
+    }
+    return firstBackground;
+  };
   q.processQueue = async () => {
     if (q.processing) return;
     q.processing = true;
     while (q.queue.length > 0) {
-      const owner = holder ?? (db.isInTransaction() ? q.lastHandlerId : null);
-      const at = owner === null ? 0 : q.queue.findIndex((m) => m.handlerId === owner);
+      let at = pick();
       if (at === -1) break; // the owner's next message is on its way; it restarts the queue
+      if (holder === null && isBackground(q.queue[at]!.handlerId)) {
+        // Statements run synchronously in WASM, so foreground messages that arrived meanwhile are
+        // still unread on their sockets: let them in (socket read, then its setImmediate) first.
+        await turn();
+        await turn();
+        at = pick();
+        if (at === -1) break;
+      }
       const item = q.queue.splice(at, 1)[0]!;
       holder = IN_SEQUENCE.has(item.message[0]!) ? item.handlerId : null;
       let bytes = 0;
@@ -74,9 +106,17 @@ function serializeSequences(db: PGlite, q: QueryQueue): void {
 interface WorkerInput {
   dataDir: string;
   socketPath: string;
+  /** The background socket: its connections yield to the foreground socket's. */
+  backgroundSocketPath: string;
 }
 
-const { dataDir, socketPath } = workerData as WorkerInput;
+/** What the socket server keeps that the typed API does not show. */
+interface ServerInternals {
+  queryQueue: QueryQueue;
+  handlers: Set<{ handlerId: number }>;
+}
+
+const { dataDir, socketPath, backgroundSocketPath } = workerData as WorkerInput;
 const port = parentPort;
 if (!port) throw new Error('pglite worker must run in a worker thread');
 
@@ -84,11 +124,21 @@ try {
   // pgvector ships with PGlite; loading it here only makes `create extension vector` possible.
   const db = await PGlite.create(dataDir, { extensions: { vector } });
   const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 16 });
-  serializeSequences(db, (server as unknown as { queryQueue: QueryQueue }).queryQueue);
+  const background = new PGLiteSocketServer({ db, path: backgroundSocketPath, maxConnections: 16 });
+  // One queue for both sockets: the database runs one message at a time, in priority order.
+  const fg = server as unknown as ServerInternals;
+  const bg = background as unknown as ServerInternals;
+  bg.queryQueue = fg.queryQueue;
+  schedule(db, fg.queryQueue, (id) => {
+    for (const h of bg.handlers) if (h.handlerId === id) return true;
+    return false;
+  });
   await server.start();
+  await background.start();
   port.on('message', (msg: unknown) => {
     if (msg !== 'close') return;
     void (async () => {
+      await background.stop().catch(() => {});
       await server.stop().catch(() => {});
       await db.close().catch(() => {});
       port.postMessage({ type: 'closed' });

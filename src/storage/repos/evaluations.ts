@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Evaluation, EvaluationQuery, Page } from '../../core/index.js';
-import { Params } from '../sql.js';
+import { Params, preparedQuery } from '../sql.js';
 import { EVAL_ROLLUP_DELTA } from './rollup-sql.js';
 
 /** One metric's result for one trace, ready to store. */
@@ -62,7 +62,7 @@ export function evaluationsRepo(pool: pg.Pool) {
       // One statement may touch a row once: of two results for one trace × metric, the later wins.
       const latest = new Map(rows.map((r) => [`${r.project_id}\u0000${r.trace_id}\u0000${r.metric}`, r]));
       const withIds = [...latest.values()].map((r) => ({ id: newId(), ...r }));
-      await pool.query(UPSERT_SQL, [JSON.stringify(withIds)]);
+      await preparedQuery(pool, 'upsert_evaluations', UPSERT_SQL, [JSON.stringify(withIds)]);
     },
 
     async forTrace(projectId: string, traceId: string): Promise<Evaluation[]> {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { errors } from '../../core/errors.js';
 import type { Page, Span, SpanKind, Trace, TraceQuery, TraceStatus } from '../../core/index.js';
-import { likeEscape, Params } from '../sql.js';
+import { likeEscape, Params, preparedQuery } from '../sql.js';
 import { TRACE_ROLLUP_DELTA } from './rollup-sql.js';
 
 /** A trace ready to store: validated and normalized by the ingest module. */
@@ -162,11 +162,8 @@ export function tracesRepo(pool: pg.Pool) {
      */
     async insertMany(traces: NewTrace[], spans: NewSpan[], jobs: NewEvalJob[] = []): Promise<Set<string>> {
       if (traces.length === 0) return new Set();
-      const r = await pool.query<{ project_id: string; id: string }>(INSERT_SQL, [
-        JSON.stringify(traces),
-        JSON.stringify(spans),
-        JSON.stringify(jobs),
-      ]);
+      const values = [JSON.stringify(traces), JSON.stringify(spans), JSON.stringify(jobs)];
+      const r = await preparedQuery<{ project_id: string; id: string }>(pool, 'insert_traces', INSERT_SQL, values);
       return new Set(r.rows.map((x) => `${x.project_id}\u0000${x.id}`));
     },
 
