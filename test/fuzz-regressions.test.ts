@@ -153,6 +153,29 @@ const cases: Array<[string, () => Req | Promise<void>, Expect?]> = [
     assert.equal(run.failed, 1);
     assert.match(run.errors[0]!, /extractor\.patterns\[0\]\.regex: .*backtracking/);
   }],
+  ['7 Langfuse: a bad observation fails alone, and a trace whose merged write failed takes later good events', async () => {
+    const pair = json<{ public_key: string; secret_key: string }>(await call(ctx, 'regression', post('/api/v1/langfuse/keys', { name: 'isolation' })))!;
+    const basic = { authorization: `Basic ${Buffer.from(`${pair.public_key}:${pair.secret_key}`).toString('base64')}` };
+    const at = new Date().toISOString();
+    const ingest = async (batch: unknown[]) => {
+      const res = await call(ctx, 'regression', { method: 'POST', path: '/api/public/ingestion', headers: { ...basic, 'content-type': 'application/json' }, body: toJson({ batch }) });
+      assert.equal(res.status, 207, res.body.toString('utf8'));
+      return json<{ successes: Array<{ id: string }>; errors: Array<{ id: string; status: number }> }>(res)!;
+    };
+    // A span starting in the year 9000 and one with 3e9 tokens, each beside a good trace-create of its trace.
+    for (const [n, body] of [['t', { startTime: '9000-01-01T00:00:00Z' }], ['u', { usage: { input: 3_000_000_000 } }]] as const) {
+      const out = await ingest([{ id: `${n}-bad`, type: 'generation-create', timestamp: at, body: { id: `${n}-obs`, traceId: `lf-iso-${n}`, name: 'x', ...body } }, { id: `${n}-good`, type: 'trace-create', timestamp: at, body: { id: `lf-iso-${n}`, name: 'ok' } }]);
+      assert.deepEqual(out.successes.map((x) => x.id), [`${n}-good`], JSON.stringify(out));
+      assert.equal((await call(ctx, 'regression', get(`/api/public/traces/lf-iso-${n}`, basic))).status, 200);
+    }
+    // Two generations fine alone whose tokens sum past the limit: both refused, and the trace is not left poisoned.
+    const gen = (i: number) => ({ id: `v-${i}`, type: 'generation-create', timestamp: at, body: { id: `v-obs-${i}`, traceId: 'lf-iso-v', name: 'g', usage: { input: 600_000_000 } } });
+    const both = await ingest([gen(1), gen(2)]);
+    assert.equal(both.successes.length, 0, JSON.stringify(both));
+    const later = await ingest([{ id: 'v-later', type: 'trace-create', timestamp: at, body: { id: 'lf-iso-v', name: 'ok' } }]);
+    assert.deepEqual(later.successes.map((x) => x.id), ['v-later'], JSON.stringify(later));
+    assert.equal((await call(ctx, 'regression', get('/api/public/traces/lf-iso-v', basic))).status, 200);
+  }],
 ];
 
 describe('issue 17 regressions', () => {
