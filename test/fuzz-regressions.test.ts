@@ -176,6 +176,15 @@ const cases: Array<[string, () => Req | Promise<void>, Expect?]> = [
     assert.deepEqual(later.successes.map((x) => x.id), ['v-later'], JSON.stringify(later));
     assert.equal((await call(ctx, 'regression', get('/api/public/traces/lf-iso-v', basic))).status, 200);
   }],
+  ['7 RAG vector search for a query that embeds to a zero vector (punctuation, emoji) answers scores of 0, traced or not', async () => {
+    const c = json<{ id: string }>(await call(ctx, 'regression', post('/api/v1/rag/collections', { name: 'zero-vector' })))!;
+    assert.equal((await call(ctx, 'regression', post(`/api/v1/rag/collections/${c.id}/documents`, { documents: [{ text: 'Paris is the capital of France.' }] }))).status, 200);
+    for (const [query, trace] of [['_', true], ['𝋒👄', false]] as const) {
+      const res = await call(ctx, 'regression', post(`/api/v1/rag/collections/${c.id}/search`, { query, mode: 'vector', trace }));
+      assert.equal(res.status, 200, res.body.toString('utf8'));
+      for (const x of json<{ contexts: Array<{ score: number }> }>(res)!.contexts) assert.ok(Number.isFinite(x.score));
+    }
+  }],
 ];
 
 describe('issue 17 regressions', () => {
