@@ -121,6 +121,70 @@ const cases: Array<[string, () => Req | Promise<void>, Expect?]> = [
     assert.ok(mine.pending > 0, 'this project has pending evaluations (the worker is off)');
     assert.equal(theirs.pending, 0, 'the other project sees none of them');
   }],
+  ['7 a project price of 1e308 per million tokens is refused, and the price list still answers', async () => {
+    await expectOutcome(jsonReq('PUT', `/api/v1/projects/${s.t.projectId}/prices/fz-huge`, { input_per_mtok: 1e308, output_per_mtok: 1e308 }), '4xx');
+    assert.equal((await call(ctx, 'regression', get(`/api/v1/projects/${s.t.projectId}/prices`))).status, 200);
+  }],
+  ['7 NUL in a Langfuse key pair name', () => post('/api/v1/langfuse/keys', { name: nul }), '4xx'],
+  ['7 Langfuse: NUL in an ingestion event id fails that event alone; a prompt version beyond int4 is a 400', async () => {
+    const pair = json<{ public_key: string; secret_key: string }>(await call(ctx, 'regression', post('/api/v1/langfuse/keys', { name: 'regression' })))!;
+    const basic = { authorization: `Basic ${Buffer.from(`${pair.public_key}:${pair.secret_key}`).toString('base64')}` };
+    const at = new Date().toISOString();
+    const res = await call(ctx, 'regression', { method: 'POST', path: '/api/public/ingestion', headers: { ...basic, 'content-type': 'application/json' }, body: toJson({ batch: [{ id: nul, type: 'trace-create', timestamp: at, body: { id: 'lf-reg-bad' } }, { id: 'ev-good', type: 'trace-create', timestamp: at, body: { id: 'lf-reg-good', name: 'ok' } }] }) });
+    assert.equal(res.status, 207, res.body.toString('utf8'));
+    const out = json<{ successes: Array<{ id: string }>; errors: Array<{ status: number }> }>(res)!;
+    assert.deepEqual(out.successes.map((x) => x.id), ['ev-good']);
+    assert.equal(out.errors[0]?.status, 400);
+    assert.equal((await call(ctx, 'regression', get('/api/public/traces/lf-reg-good', basic))).status, 200);
+    for (const v of ['3000000000', '9000000000000000']) assert.equal((await call(ctx, 'regression', get(`/api/public/v2/prompts/p1?version=${v}`, basic))).status, 400);
+    assert.equal((await call(ctx, 'regression', get('/api/public/v2/prompts/a%00b', basic))).status, 400);
+  }],
+  ['7 NUL or a lone surrogate in a router settings model', async () => {
+    await expectOutcome(jsonReq('PUT', '/api/v1/router/settings', { models: [nul] }), '4xx');
+    await expectOutcome(jsonReq('PUT', '/api/v1/router/settings', '{"pii_models":["\\ud800"]}'), '4xx');
+    assert.equal((await call(ctx, 'regression', get('/api/v1/router/settings'))).status, 200);
+  }],
+  ['7 a monitor pattern with catastrophic backtracking fails its item, not the server; /health stays quick', async () => {
+    await expectOutcome(post('/api/v1/traces', { query: `${'a'.repeat(40)}b`, tags: ['redos'] }), 'stored');
+    const yaml = 'name: redos\nsource: { type: aether, filters: { tag: redos } }\nsampling: { strategy: all }\nextractor:\n  patterns:\n    - from: query\n      regex: "^(a+)+$"\n      into: { x: query }\nmetrics:\n  - name: pii\n';
+    const res = await call(ctx, 'regression', post('/api/v1/monitors/run', { yaml, dry_run: true }));
+    assert.equal(res.status, 200, res.body.toString('utf8'));
+    const run = json<{ failed: number; errors: string[] }>(res)!;
+    assert.equal(run.failed, 1);
+    assert.match(run.errors[0]!, /extractor\.patterns\[0\]\.regex: .*backtracking/);
+  }],
+  ['7 Langfuse: a bad observation fails alone, and a trace whose merged write failed takes later good events', async () => {
+    const pair = json<{ public_key: string; secret_key: string }>(await call(ctx, 'regression', post('/api/v1/langfuse/keys', { name: 'isolation' })))!;
+    const basic = { authorization: `Basic ${Buffer.from(`${pair.public_key}:${pair.secret_key}`).toString('base64')}` };
+    const at = new Date().toISOString();
+    const ingest = async (batch: unknown[]) => {
+      const res = await call(ctx, 'regression', { method: 'POST', path: '/api/public/ingestion', headers: { ...basic, 'content-type': 'application/json' }, body: toJson({ batch }) });
+      assert.equal(res.status, 207, res.body.toString('utf8'));
+      return json<{ successes: Array<{ id: string }>; errors: Array<{ id: string; status: number }> }>(res)!;
+    };
+    // A span starting in the year 9000 and one with 3e9 tokens, each beside a good trace-create of its trace.
+    for (const [n, body] of [['t', { startTime: '9000-01-01T00:00:00Z' }], ['u', { usage: { input: 3_000_000_000 } }]] as const) {
+      const out = await ingest([{ id: `${n}-bad`, type: 'generation-create', timestamp: at, body: { id: `${n}-obs`, traceId: `lf-iso-${n}`, name: 'x', ...body } }, { id: `${n}-good`, type: 'trace-create', timestamp: at, body: { id: `lf-iso-${n}`, name: 'ok' } }]);
+      assert.deepEqual(out.successes.map((x) => x.id), [`${n}-good`], JSON.stringify(out));
+      assert.equal((await call(ctx, 'regression', get(`/api/public/traces/lf-iso-${n}`, basic))).status, 200);
+    }
+    // Two generations fine alone whose tokens sum past the limit: both refused, and the trace is not left poisoned.
+    const gen = (i: number) => ({ id: `v-${i}`, type: 'generation-create', timestamp: at, body: { id: `v-obs-${i}`, traceId: 'lf-iso-v', name: 'g', usage: { input: 600_000_000 } } });
+    const both = await ingest([gen(1), gen(2)]);
+    assert.equal(both.successes.length, 0, JSON.stringify(both));
+    const later = await ingest([{ id: 'v-later', type: 'trace-create', timestamp: at, body: { id: 'lf-iso-v', name: 'ok' } }]);
+    assert.deepEqual(later.successes.map((x) => x.id), ['v-later'], JSON.stringify(later));
+    assert.equal((await call(ctx, 'regression', get('/api/public/traces/lf-iso-v', basic))).status, 200);
+  }],
+  ['7 RAG vector search for a query that embeds to a zero vector (punctuation, emoji) answers scores of 0, traced or not', async () => {
+    const c = json<{ id: string }>(await call(ctx, 'regression', post('/api/v1/rag/collections', { name: 'zero-vector' })))!;
+    assert.equal((await call(ctx, 'regression', post(`/api/v1/rag/collections/${c.id}/documents`, { documents: [{ text: 'Paris is the capital of France.' }] }))).status, 200);
+    for (const [query, trace] of [['_', true], ['𝋒👄', false]] as const) {
+      const res = await call(ctx, 'regression', post(`/api/v1/rag/collections/${c.id}/search`, { query, mode: 'vector', trace }));
+      assert.equal(res.status, 200, res.body.toString('utf8'));
+      for (const x of json<{ contexts: Array<{ score: number }> }>(res)!.contexts) assert.ok(Number.isFinite(x.score));
+    }
+  }],
 ];
 
 describe('issue 17 regressions', () => {

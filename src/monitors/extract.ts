@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from '../core/index.js';
+import { boundedExec } from './bounded-regex.js';
 import { getPath } from './paths.js';
 import type { Extractor } from './spec.js';
 
@@ -40,7 +41,7 @@ function asContexts(v: unknown): Context[] {
 
 /** Builds the item → input function of a monitor; the module hook is loaded once, relative to `baseDir`. */
 export async function createExtractor(x: Extractor, baseDir: string): Promise<(item: Record<string, unknown>) => Promise<EvalInput | null>> {
-  const patterns = x.patterns.map((p) => ({ ...p, re: new RegExp(p.regex, 's') }));
+  const patterns = x.patterns.map((p, i) => ({ ...p, re: new RegExp(p.regex, 's'), where: `extractor.patterns[${i}].regex` }));
   let hook: ExtractorHook | undefined;
   if (x.module) {
     const mod = (await import(pathToFileURL(resolve(baseDir, x.module)).href)) as Record<string, unknown>;
@@ -62,7 +63,7 @@ export async function createExtractor(x: Extractor, baseDir: string): Promise<(i
     }
     for (const p of patterns) {
       const text = asText(getPath(item, p.from));
-      const m = text ? p.re.exec(text) : null;
+      const m = text ? boundedExec(p.re, text, p.where) : null;
       if (!m?.groups) continue;
       for (const [group, value] of Object.entries(m.groups)) {
         if (value === undefined) continue;

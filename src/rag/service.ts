@@ -182,7 +182,9 @@ export function createRag(deps: RagDeps) {
         for (const t of chainFor(project, s).tiers) {
           const v = await chainFor(project, s).embedWith(t.name, [q.query], signal);
           if (!v) continue;
-          const hits = await repo.searchVector(c.id, t.name, v[0]!, pool, q.filters);
+          // A query with no features (e.g. only punctuation or emoji) embeds to a zero vector, whose
+          // cosine similarity pgvector answers as NaN: no similarity, score 0.
+          const hits = (await repo.searchVector(c.id, t.name, v[0]!, pool, q.filters)).map((h) => (Number.isFinite(h.score) ? h : { ...h, score: 0 }));
           if (hits.length) {
             embedder = t.name;
             return hits;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbText } from '../core/index.js';
 import { POLICY_NAMES, type PolicyName } from './policies.js';
 
 /** Per-project router settings (stored as JSON; defaults filled in). */
@@ -11,9 +12,9 @@ export const routerSettingsSchema = z.strictObject({
   max_latency_ms: z.number().positive().nullable().default(null),
   utility_weights: z.strictObject({ quality: z.number().min(0).max(100), cost: z.number().min(0).max(100), latency: z.number().min(0).max(100) }).default({ quality: 1, cost: 0.3, latency: 0.1 }),
   /** The models `auto` chooses among; null = every priced model the project can reach through the gateway. */
-  models: z.array(z.string().min(1).max(256)).min(1).max(500).nullable().default(null),
+  models: z.array(dbText({ min: 1, max: 256 })).min(1).max(500).nullable().default(null),
   /** Models allowed to see personal data; null = no restriction. */
-  pii_models: z.array(z.string().min(1).max(256)).max(500).nullable().default(null),
+  pii_models: z.array(dbText({ min: 1, max: 256 })).max(500).nullable().default(null),
   exploration: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const perMtok = z.number().finite().nonnegative();
+// At most USD 1M per million tokens (USD 1 per token, the router's cap): larger ones overflow the stored per-token price and every cost computed from it.
+const perMtok = z.number().finite().nonnegative().max(1_000_000);
 
 /** `PUT /api/v1/projects/{id}/prices/{model}`: the project's price for a model, USD per million tokens. */
 export const modelPriceInputSchema = z.strictObject({

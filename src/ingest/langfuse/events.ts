@@ -2,6 +2,7 @@
 // into one trace's state. Langfuse treats every create as an upsert and lets an update arrive before
 // its create, so each field keeps the event time it was set at and a later event wins field by field.
 import { z } from 'zod';
+import { dbText } from '../../core/schemas/safe.js';
 
 export const INGESTION_TYPES = [
   'trace-create',
@@ -20,7 +21,7 @@ export type IngestionType = (typeof INGESTION_TYPES)[number];
 const obj = z.record(z.string(), z.unknown());
 
 export const ingestionEventSchema = z.object({
-  id: z.string().min(1).max(256),
+  id: dbText({ min: 1, max: 256 }),
   type: z.enum(INGESTION_TYPES),
   timestamp: z.string().min(1).refine((s) => Number.isFinite(Date.parse(s)), 'is not an ISO 8601 date-time'),
   body: obj,

@@ -190,9 +190,12 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
           continue;
         }
         try {
-          if (e.type !== 'score-create') stateToExport(traceId, applyEvents(undefined, [e]));
+          // The trace this event alone would make must pass the trace schema too (times, token counts,
+          // costs in range), so a bad observation is refused here and not with its trace's good events.
+          if (e.type !== 'score-create') parseOrThrow(traceInputSchema, langfuseToTrace(stateToExport(traceId, applyEvents(undefined, [e]))));
         } catch (err) {
-          out.errors.push({ id: e.id, status: 400, message: err instanceof ObservationError ? `${e.type} ${err.id}: ${err.message}` : message(err), error: 'invalid_event' });
+          const why = err instanceof ObservationError ? `${e.type} ${err.id}: ${err.message}` : `${e.type}: ${message(err)}`;
+          out.errors.push({ id: e.id, status: 400, message: why, error: 'invalid_event' });
           continue;
         }
         const g = groups.get(traceId);
@@ -211,7 +214,9 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
           // Event ids are recorded only once their trace is written, so the SDK's retry of a failed
           // batch applies its events again; merging is idempotent (fields keep their event times).
           const mergeFailed = new Map<string, unknown>();
+          const before = new Map<string, unknown>();
           const states = await deps.repo.updateStates(scope.id, [...groups.keys()], (traceId, prev) => {
+            before.set(traceId, prev ?? null);
             try {
               const next = applyEvents(prev, groups.get(traceId)!);
               stateToExport(traceId, next);
@@ -223,6 +228,10 @@ export function createLangfuseIngest(deps: LangfuseIngestDeps) {
           });
           const { failed, jobs } = await writeTraces(scope, states);
           out.jobs += jobs;
+          // A trace whose write failed gets its previous state back: the events of this batch are
+          // refused, and must not stay merged in to fail every later event of the same trace.
+          const undo = [...failed.keys()].filter((id) => before.has(id));
+          if (undo.length) await deps.repo.updateStates(scope.id, undo, (id) => before.get(id) ?? null);
           for (const [id, e] of mergeFailed) failed.set(id, e);
           const done = [...groups].filter(([id]) => !failed.has(id)).flatMap(([, evs]) => evs);
           await deps.repo.recordEvents(scope.id, done.map((e) => e.id));

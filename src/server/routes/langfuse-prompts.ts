@@ -3,13 +3,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/validate.js';
+import { dbText, idParam, VALUE_LIMITS } from '../../core/schemas/safe.js';
 import { createPromptBody, type Prompts, type VersionOut } from '../../prompts/index.js';
 import type { Principal } from '../auth.js';
 
 const basic = [{ langfuseBasic: [] }];
 
-const getQuery = z.looseObject({ version: z.coerce.number().int().min(1).optional(), label: z.string().min(1).max(100).optional() });
-const listQuery = z.looseObject({ page: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(100).default(50), label: z.string().max(100).optional(), tag: z.string().max(64).optional(), name: z.string().max(100).optional() });
+// Path and query values reach the store: NUL-free text and versions that fit the int4 column.
+const getParams = z.object({ name: idParam() });
+const getQuery = z.looseObject({ version: z.coerce.number().int().min(1).max(VALUE_LIMITS.int4).optional(), label: dbText({ min: 1, max: 100 }).optional() });
+const listQuery = z.looseObject({ page: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(100).default(50), label: dbText({ max: 100 }).optional(), tag: dbText({ max: 64 }).optional(), name: dbText({ max: 100 }).optional() });
 // Langfuse's create body: camelCase, chat messages may carry `type: "chatmessage"`.
 const createBody = z.looseObject({
   name: z.string(),
@@ -44,7 +47,7 @@ function langfusePrompt(v: VersionOut, projectId: string) {
 export function langfusePromptRoutes(pub: FastifyInstance, prompts: Prompts, authenticate: (h: Record<string, string | string[] | undefined>) => Promise<Principal>): void {
   pub.get('/api/public/v2/prompts/:name', { schema: { tags: ['langfuse'], summary: 'A prompt by label (default production) or version', security: basic } }, async (req) => {
     const p = await authenticate(req.headers);
-    const { name } = req.params as { name: string };
+    const { name } = parseOrThrow(getParams, req.params);
     const q = parseOrThrow(getQuery, req.query);
     const ref = q.version !== undefined ? { version: q.version } : { label: q.label ?? 'production' };
     return langfusePrompt((await prompts.get(p.project.id, name, ref)).value, p.project.id);

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AetherError, errors } from '../../core/errors.js';
+import { dbText } from '../../core/schemas/safe.js';
 import { parseOrThrow } from '../../core/validate.js';
 import { applyLangfuseAttributes, createLangfuseIngest } from '../../ingest/index.js';
 import { langfuseRepo } from '../../storage/index.js';
@@ -74,7 +75,7 @@ export function langfuseRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
     });
 
     // Keys are issued with an ordinary Aether project key (or a dashboard session).
-    app.post('/api/v1/langfuse/keys', { schema: { tags: ['langfuse'], summary: 'Create a Langfuse-style key pair (pk-lf / sk-lf) for the project; the secret is shown once', body: z.strictObject({ name: z.string().min(1).max(128).optional() }).optional() } }, async (req, reply) => {
+    app.post('/api/v1/langfuse/keys', { schema: { tags: ['langfuse'], summary: 'Create a Langfuse-style key pair (pk-lf / sk-lf) for the project; the secret is shown once', body: z.strictObject({ name: dbText({ min: 1, max: 128 }).optional() }).optional() } }, async (req, reply) => {
       const p = await deps.auth.authenticate(req.headers);
       const { publicKey, secretKey, record } = await repo.createKey({ projectId: p.project.id, name: req.body?.name });
       return reply.status(201).send({ id: record.id, name: record.name, public_key: publicKey, secret_key: secretKey, project_id: p.project.id, created_at: record.createdAt.toISOString() });
@@ -84,7 +85,7 @@ export function langfuseRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       const keys = await repo.listKeys(p.project.id);
       return { data: keys.map((k) => ({ id: k.id, name: k.name, public_key: k.publicKey, created_at: k.createdAt.toISOString(), last_used_at: k.lastUsedAt?.toISOString() ?? null, revoked_at: k.revokedAt?.toISOString() ?? null })) };
     });
-    app.post('/api/v1/langfuse/keys/:id/revoke', { schema: { tags: ['langfuse'], summary: 'Revoke a Langfuse key pair', params: z.object({ id: z.string().min(1).max(64) }) } }, async (req) => {
+    app.post('/api/v1/langfuse/keys/:id/revoke', { schema: { tags: ['langfuse'], summary: 'Revoke a Langfuse key pair', params: z.object({ id: dbText({ min: 1, max: 64 }) }) } }, async (req) => {
       const p = await deps.auth.authenticate(req.headers);
       const k = await repo.revokeKey(p.project.id, req.params.id);
       if (!k) throw errors.notFound(`No Langfuse key pair "${req.params.id}" in this project`);

@@ -205,7 +205,7 @@ export function langfuseRepo(pool: pg.Pool) {
         }
         if (out.size) {
           await client.query(
-            `update langfuse_trace_state s set state = x.state, updated_at = now()
+            `update langfuse_trace_state s set state = coalesce(x.state, 'null'::jsonb), updated_at = now()
                from jsonb_to_recordset($2::jsonb) as x(trace_id text, state jsonb)
               where s.project_id = $1 and s.trace_id = x.trace_id`,
             [projectId, JSON.stringify([...out].map(([trace_id, state]) => ({ trace_id, state })))],

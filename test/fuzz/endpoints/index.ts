@@ -2,6 +2,8 @@
 import type { Endpoint } from '../check.js';
 import type { FuzzServer } from '../harness.js';
 import { configEndpoints } from './config.js';
+import { featureEndpoints } from './features.js';
+import { langfuseEndpoints } from './langfuse.js';
 import { gatewayEndpoints } from './gateway.js';
 import { ingestEndpoints } from './ingest.js';
 import { readEndpoints } from './reads.js';
@@ -13,5 +15,5 @@ export async function allEndpoints(s: FuzzServer): Promise<Array<Endpoint<unknow
   const other = { id: s.t.other.projectId, slug: (await s.t.aether.store.projects.get(s.t.other.projectId))!.slug };
   const k = { key: s.t.key, otherKey: s.t.other.key };
   const k2 = { key: s.t.other.key, otherKey: s.t.key };
-  return [...ingestEndpoints(k, s.seededTraces), ...gatewayEndpoints(k), ...configEndpoints(k2, other), ...sessionEndpoints(s.session, other), ...readEndpoints(k, main, s.seededTraces)];
+  return [...ingestEndpoints(k, s.seededTraces), ...gatewayEndpoints(k), ...configEndpoints(k2, other), ...sessionEndpoints(s.session, other), ...(await featureEndpoints(s, k, k2, other, s.seededTraces)), ...(await langfuseEndpoints(s, k, s.seededTraces)), ...readEndpoints(k, main, s.seededTraces)];
 }
