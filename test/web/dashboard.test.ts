@@ -305,6 +305,9 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.locator('.card', { hasText: 'Spend forecast' }).locator('canvas').first().waitFor();
     const unpriced = page.locator('.card', { has: page.getByRole('heading', { name: 'Unpriced models' }) });
     await unpriced.getByText('acme/local-llm').waitFor();
+    // Its By model row says it has no price rather than showing it as free.
+    const row = page.locator('.card', { hasText: 'By model' }).locator('tr', { hasText: 'acme/local-llm' });
+    await row.getByText('unpriced').waitFor();
     await screenshot(page, '10-costs');
     await unpriced.getByRole('button', { name: 'Set price' }).click();
     await unpriced.getByLabel('Input', { exact: true }).fill('0.5');

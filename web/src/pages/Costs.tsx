@@ -52,6 +52,9 @@ function BreakdownCard({ by, title }: { by: 'model' | 'user' | 'tag'; title: str
   const { range, tick } = useApp();
   const b = useAsync((signal) => api.get<Breakdown>('/api/v1/metrics/breakdown', { by, window: range, limit: 20 }, signal), [by, range, tick]);
   const items = b.data?.items ?? [];
+  // A model without a price costs $0.00 in the rollups; say "unpriced" rather than show it as free.
+  const unpriced = useAsync((signal) => (by === 'model' ? api.get<{ data: Array<{ model: string }> }>('/api/v1/costs/unpriced', { window: '30d' }, signal) : Promise.resolve({ data: [] })), [by, tick]);
+  const noPrice = new Set((unpriced.data?.data ?? []).map((u) => u.model));
   const max = Math.max(0, ...items.map((i) => i.cost_usd));
   const total = items.reduce((a, i) => a + i.cost_usd, 0);
   return (
@@ -75,9 +78,15 @@ function BreakdownCard({ by, title }: { by: 'model' | 'user' | 'tag'; title: str
                   <Bar value={i.cost_usd} max={max} />
                 </th>
                 <td className="num">{int(i.traces)}</td>
-                <td className="num" title={total ? `${pct(i.cost_usd / total)} of the total` : undefined}>
-                  {usd(i.cost_usd)}
-                </td>
+                {i.cost_usd === 0 && noPrice.has(i.key) ? (
+                  <td className="num muted" title="No price for this model: give it one under Unpriced models">
+                    unpriced
+                  </td>
+                ) : (
+                  <td className="num" title={total ? `${pct(i.cost_usd / total)} of the total` : undefined}>
+                    {usd(i.cost_usd)}
+                  </td>
+                )}
                 <td className="num">{ms(i.latency_ms.p95)}</td>
               </tr>
             ))}
