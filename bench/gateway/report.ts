@@ -8,7 +8,7 @@ export const LABELS: Record<TargetName, string> = {
   direct: 'direct to the mock upstream (baseline)',
   aether_default: 'Aether gateway · `npm start` defaults (evaluation worker in the process, tracing on, embedded PGlite)',
   aether: 'Aether gateway (--no-worker, tracing on, embedded PGlite)',
-  aether_untraced: 'Aether gateway (tracing off)',
+  aether_untraced: 'Aether gateway (--no-worker, tracing off)',
   portkey: 'Portkey gateway (@portkey-ai/gateway, headless)',
 };
 

@@ -124,14 +124,14 @@ export function markdown(header: string[], results: Record<TargetName, TargetRes
       '',
       `## \`npm start\` defaults at a sustained ${num(d.load.target_rate)} traces/s`,
       '',
-      row(['Target rate', 'Achieved', 'Sent', 'Accepted (201)', 'Scored', 'Left in queue', 'latency p50 ms', 'p99 ms', 'max ms', 'lag p50 ms', 'lag p95 ms', 'lag max ms']),
-      row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-      row([`${num(d.load.target_rate)}/s for ${d.load.duration_s} s`, `${num(d.load.achieved_rate)}/s`, d.load.sent, d.load.accepted, d.scoring.scored, d.queue.left, l.p50, l.p99, l.max, num(lag.p50), num(lag.p95), num(lag.max)]),
+      row(['Target rate', 'Sent at', 'Accepted at', 'Sent', 'Accepted (201)', 'Scored', 'Left in queue', 'latency p50 ms', 'p99 ms', 'max ms', 'lag p50 ms', 'lag p95 ms', 'lag max ms']),
+      row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+      row([`${num(d.load.target_rate)}/s`, `${num(d.load.send_rate)}/s for ${d.load.send_s} s`, `${num(d.load.achieved_rate)}/s over ${d.load.duration_s} s`, d.load.sent, d.load.accepted, d.scoring.scored, d.queue.left, l.p50, l.p99, l.max, num(lag.p50), num(lag.p95), num(lag.max)]),
       '',
-      `Open-loop paced client (new requests every 5 ms on the schedule, whatever the latency). After the load, the evaluation queue was given up to ${num(d.queue.grace_ms / 1000)} s to drain (it took ${num(d.queue.waited_ms)} ms); then every sent trace was looked up in the server's store: scored = it has evaluation rows; lag = its last evaluation row's created_at − the trace row's.`,
+      `Open-loop paced client (new requests every 5 ms on the schedule, whatever the latency); "accepted at" = 201s per second until the last answer arrived. After the load, the evaluation queue was given up to ${num(d.queue.grace_ms / 1000)} s to drain (it took ${num(d.queue.waited_ms)} ms); then every sent trace was looked up in the server's store: scored = it has evaluation rows; lag = its last evaluation row's created_at − the trace row's.`,
     );
   }
-  lines.push('', '## Goals (from the issue)', '', row(['Goal', 'Target', 'Measured', 'Result']), row(['---', '---', '---', '---']));
+  lines.push('', '## Goals (issue 15)', '', row(['Goal', 'Target', 'Measured', 'Result']), row(['---', '---', '---', '---']));
   for (const g of goalList) lines.push(row([g.goal, g.target, g.measured, g.met === null ? '– skipped' : g.met ? '✅ met' : '❌ not met']));
   lines.push('', '## Notes', '', ...notes.map((n) => `- ${n}`), '');
   return lines.join('\n');

@@ -13,7 +13,11 @@ import { round, summarize, type LatencySummary } from './stats.js';
 
 export interface PacedResult {
   target_rate: number;
+  /** From the first request sent to the last answer received. */
   duration_s: number;
+  /** From the first request sent to the last one sent, and the rate over it. */
+  send_s: number;
+  send_rate: number;
   sent: number;
   accepted: number;
   /** Ids of the 201 answers, for the lag query. */
@@ -54,6 +58,7 @@ export async function pacedTraces(url: string, key: string, bodyOf: (i: number) 
   const inflight: Promise<void>[] = [];
   const start = performance.now();
   let sent = 0;
+  let sendSeconds = 0;
   try {
     while (sent < total) {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
@@ -72,6 +77,7 @@ export async function pacedTraces(url: string, key: string, bodyOf: (i: number) 
       }
       await sleep(5);
     }
+    sendSeconds = (performance.now() - start) / 1000;
     await Promise.all(inflight);
   } finally {
     agent.destroy();
@@ -80,6 +86,8 @@ export async function pacedTraces(url: string, key: string, bodyOf: (i: number) 
   return {
     target_rate: rate,
     duration_s: round(seconds),
+    send_s: round(sendSeconds),
+    send_rate: round(sent / sendSeconds, 1),
     sent,
     accepted: ids.length,
     ids,
