@@ -8,7 +8,7 @@
  *   npm run build && npm run bench:memory
  *   BENCH_SOAK_S=600 npm run bench:memory     # the issue's 10-minute soak (the run then takes ~14 min)
  *
- * Env: BENCH_TRACES (1,000,000), BENCH_INGEST_MAX_S (180: ingestion stops there if N is not reached,
+ * Env: BENCH_TRACES (1,000,000), BENCH_INGEST_MAX_S (165: ingestion stops there if N is not reached,
  * and the report says how many traces went in), BENCH_CLIENTS (4), BENCH_SOAK_S (60),
  * BENCH_SOAK_RATE (50 single traces/s during the soak).
  */
@@ -27,7 +27,7 @@ import { startAether } from './targets.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.BENCH_TRACES ?? 1_000_000);
-const ingestMaxS = Number(process.env.BENCH_INGEST_MAX_S ?? 180);
+const ingestMaxS = Number(process.env.BENCH_INGEST_MAX_S ?? 165);
 const clients = Number(process.env.BENCH_CLIENTS ?? 4);
 const soakS = Number(process.env.BENCH_SOAK_S ?? 60);
 const soakRate = Number(process.env.BENCH_SOAK_RATE ?? 50);
