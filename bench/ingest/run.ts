@@ -9,7 +9,7 @@
  *   npm run build && npm run bench:ingest
  *
  * Env: BENCH_DURATION_S (15), BENCH_WARMUP_S (3), BENCH_RATE (500), BENCH_SUSTAINED_S (20),
- * BENCH_GRACE_S (30: how long the queue may take to drain after the paced load),
+ * BENCH_GRACE_S (20: how long the queue may take to drain after the paced load),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { execFileSync } from 'node:child_process';
@@ -33,7 +33,7 @@ const pgAdminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:54
 const BATCH = 1000;
 const rate = Number(process.env.BENCH_RATE ?? 500);
 const sustainedS = Number(process.env.BENCH_SUSTAINED_S ?? 20);
-const graceS = Number(process.env.BENCH_GRACE_S ?? 30);
+const graceS = Number(process.env.BENCH_GRACE_S ?? 20);
 
 const scenarios: Scenario[] = [
   { name: 'single', path: '/api/v1/traces', body: singleBody(), connections: 50, tracesPerRequest: 1, warmupS, durationS },
