@@ -10,15 +10,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupAll, cleanupOnSignals } from '../lib/cleanup.js';
 import { cleanEnv, freePort, spawnNode, tempDir, waitForOk } from '../lib/proc.js';
-import { summarize } from '../lib/stats.js';
+import { pacedTraces, scoredTraces, waitForQueue } from '../lib/scoring.js';
 import { createEvaluator, createRegistry } from '../../src/evals/index.js';
 import { DEFAULT_EVALUATION_CONFIG } from '../../src/core/index.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { openStore } from '../../src/storage/index.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const shared = process.env.AETHER_SHARED_DIR ?? resolve(root, '../shared');
@@ -56,17 +53,6 @@ async function throughput() {
   return { traces: n, metrics: evaluator.metricNames(DEFAULT_EVALUATION_CONFIG), seconds: Math.round(s * 1000) / 1000, traces_per_s_per_core: Math.round(n / s) };
 }
 
-function post(port: number, path: string, key: string, body: string, agent: Agent): Promise<number> {
-  return new Promise((ok, fail) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-api-key': key, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => ok(res.statusCode ?? 0));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
 async function lag() {
   const dataDir = tempDir('aether-bench-evals-');
   const port = await freePort();
@@ -75,52 +61,21 @@ async function lag() {
     env: cleanEnv({ LOG_LEVEL: 'warn' }),
     logFile: join(dataDir, 'server.log'),
   });
-  await waitForOk(`http://127.0.0.1:${port}/health/ready`, child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForOk(`${url}/health/ready`, child);
   const { api_key: key } = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string };
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const total = rate * durationS;
-  let sent = 0;
-  let accepted = 0;
-  const inflight: Promise<void>[] = [];
-  const start = Date.now();
-  // Paced open-loop load: every 10 ms, send what the schedule says is due.
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * rate));
-    for (; sent < due; sent++) {
-      const body = JSON.stringify(trace(sent));
-      inflight.push(post(port, '/api/v1/traces', key, body, agent).then((s) => void (s === 201 && accepted++)));
-    }
-    await sleep(10);
-  }
-  await Promise.all(inflight);
-  const sendSeconds = (Date.now() - start) / 1000;
-  // Wait for the queue to drain (bounded).
-  const drainStart = Date.now();
-  let pending = Infinity;
-  while (Date.now() - drainStart < 60_000) {
-    const q = (await (await fetch(`http://127.0.0.1:${port}/api/v1/queue`, { headers: { 'x-api-key': key } })).json()) as { pending: number; running: number };
-    pending = q.pending + q.running;
-    if (pending === 0) break;
-    await sleep(200);
-  }
-  // Attach to the server's embedded store to read the lags.
-  const store = await openStore({ dataDir, migrate: false });
-  const r = await store.pool.query<{ ms: number }>(
-    `select extract(epoch from (e.created_at - t.created_at)) * 1000 as ms
-       from evaluations e join rag_traces t on t.project_id = e.project_id and t.id = e.trace_id
-      where e.metric = 'hallucination'`,
-  );
-  await store.close();
+  const load = await pacedTraces(url, key, (i) => JSON.stringify(trace(i)), rate, durationS);
+  const queue = await waitForQueue(url, key, 60_000);
+  const scored = await scoredTraces(dataDir, load.ids);
   await child.stop();
-  agent.destroy();
   return {
     target_rate: rate,
-    achieved_rate: Math.round((accepted / sendSeconds) * 10) / 10,
-    sent: total,
-    accepted,
-    evaluated: r.rows.length,
-    left_in_queue: pending,
-    lag_ms: summarize(r.rows.map((x) => Number(x.ms))),
+    achieved_rate: load.achieved_rate,
+    sent: load.sent,
+    accepted: load.accepted,
+    evaluated: scored.scored,
+    left_in_queue: queue.left,
+    lag_ms: scored.lag_ms,
   };
 }
 
@@ -145,7 +100,7 @@ async function main() {
     `| Traces sent / accepted / evaluated / left in queue | ${lg.sent} / ${lg.accepted} / ${lg.evaluated} / ${lg.left_in_queue} | | |`,
     `| Achieved ingest rate | ${lg.achieved_rate} traces/s | ${rate} | |`,
     '',
-    'Lag = evaluation row written − trace row written, for the `hallucination` result (the last metric of a job).',
+    'Lag = last evaluation row written − trace row written, per trace, read from the server\'s embedded store.',
     '',
   ].join('\n');
   mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { onCleanup } from '../lib/cleanup.js';
 import { round, summarize, type LatencySummary } from '../lib/stats.js';
@@ -109,8 +108,4 @@ export async function concurrent(e: Endpoint, connections: number, durationS: nu
   };
 }
 
-/** Resident set size of a process, in MiB (Linux /proc). */
-export function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? round(Number(m[1]) / 1024, 1) : NaN;
-}
+export { rssMiB } from '../lib/proc.js';

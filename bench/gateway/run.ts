@@ -1,6 +1,7 @@
 /**
  * Gateway benchmark: the same OpenAI chat request sent directly to a mock upstream, through Aether
- * (tracing on), and through the Portkey gateway; added latency p50/p99 sequentially and at 50
+ * as `npm start` runs it (evaluation worker in the process, tracing on), through Aether API-only
+ * (`--no-worker`, tracing on and off), and through the Portkey gateway; added latency p50/p99 sequentially and at 50
  * clients, throughput, streaming time-to-first-byte, and Aether's RSS over 100,000 requests.
  * Writes bench/results/gateway.json and gateway.md and prints the Markdown.
  *
@@ -20,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupAll, cleanupOnSignals, cleanupScope } from '../lib/cleanup.js';
 import { tempDir } from '../lib/proc.js';
 import { concurrent, probe, rssMiB, sequential, type Sequential } from './load.js';
-import { added, goals, LABELS, markdown, type Memory, type TargetName, type TargetResult } from './report.js';
+import { added, goals, LABELS, markdown, shareOfDirect, type Memory, type TargetName, type TargetResult } from './report.js';
 import { startAether, startPortkey, startUpstream, type Target } from './targets.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -138,6 +139,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
   const upstream = await startUpstream(root, logDir);
   const results = {} as Record<TargetName, TargetResult>;
   results.direct = await bench('direct', async () => upstream, false);
+  results.aether_default = await bench('aether_default', () => startAether(root, logDir, upstream.url, true, true), false);
   results.aether = await bench('aether', () => startAether(root, logDir, upstream.url), MEMORY_REQUESTS > 0);
   results.aether_untraced = await bench('aether_untraced', () => startAether(root, logDir, upstream.url, false), false);
   results.portkey = portkeySkip ? { status: 'skipped', reason: portkeySkip } : await bench('portkey', () => startPortkey(root, logDir, upstream.url), false);
@@ -155,7 +157,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
   const notes = [
     'Every process (mock upstream, gateways, load generator, PGlite worker) shares the same 2 cores, so absolute figures are low; compare rows of one run.',
     'The mock upstream answers a fixed OpenAI completion (streams: the recorded "Foo!" stream, first record at once, the rest 5 ms later).',
-    'Aether runs `aether serve --no-worker` on embedded PGlite. Tracing on: every request becomes a trace with one span per attempt and (default evaluation config, sampling 1.0) an evaluation job, written in batches off the request path by the PGlite worker thread on the same 2 cores. Tracing off shows the gateway alone, as Portkey runs here (headless, no log store).',
+    'The `npm start` row runs `aether serve` with its evaluation worker in the process (what a user meets first), scoring every gateway trace as it is written. The other Aether rows run `aether serve --no-worker` on embedded PGlite. Tracing on: every request becomes a trace with one span per attempt and (default evaluation config, sampling 1.0) an evaluation job, written in batches off the request path by the PGlite worker thread on the same 2 cores. Tracing off shows the gateway alone, as Portkey runs here (headless, no log store).',
     'Portkey runs its published build (`start-server.js --headless`, NODE_ENV=production) with `x-portkey-provider: openai` and the mock as `x-portkey-custom-host`.',
     'Added latency = the gateway’s percentile minus the direct percentile of the same run.',
   ];
@@ -171,7 +173,8 @@ async function main(portkeySkip: string | undefined): Promise<void> {
     machine: { node: process.version, platform: `${platform()} ${release()}`, cpus: cpu.length, cpu_model: cpu[0]?.model ?? null, loadavg_1m_at_start: Number(load), netns: Boolean(process.env.BENCH_IN_NETNS) },
     settings: { sequential: SEQ, duration_s: DURATION_S, warmup_s: WARMUP_S, clients: CLIENTS, memory_requests: MEMORY_REQUESTS },
     targets: results,
-    added: { aether: added(results, 'aether'), aether_untraced: added(results, 'aether_untraced'), portkey: added(results, 'portkey') },
+    ratios_vs_direct_50_clients: Object.fromEntries((['aether_default', 'aether', 'aether_untraced', 'portkey'] as const).map((n) => [n, shareOfDirect(results, n)])),
+    added: { aether_default: added(results, 'aether_default'), aether: added(results, 'aether'), aether_untraced: added(results, 'aether_untraced'), portkey: added(results, 'portkey') },
     goals: goalList,
   };
   const out = join(root, 'bench/results');

@@ -31,17 +31,20 @@ export async function startUpstream(root: string, logDir: string): Promise<Targe
   return { name: 'direct', url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-bench' }, body: chatBody('gpt-4o-mini', false), streamBody: chatBody('gpt-4o-mini', true), startup_ms: Date.now() - t0, child };
 }
 
-/** `aether serve --no-worker` on a fresh embedded store, its OpenAI provider pointed at the upstream; tracing on unless told. */
-export async function startAether(root: string, logDir: string, upstreamUrl: string, tracing = true): Promise<Target> {
+/**
+ * `aether serve` on a fresh embedded store, its OpenAI provider pointed at the upstream; tracing on
+ * unless told; `--no-worker` unless `worker` (the `npm start` default: evaluation worker in the process).
+ */
+export async function startAether(root: string, logDir: string, upstreamUrl: string, tracing = true, worker = false): Promise<Target> {
   const dataDir = tempDir('aether-bench-gw-');
   const port = await freePort();
   const settings = join(dataDir, 'gateway.json');
   writeFileSync(settings, JSON.stringify({ tracing: { enabled: tracing } }));
   const t0 = Date.now();
-  const child = spawnNode([join(root, 'bin/aether.js'), '--data-dir', dataDir, 'serve', '--port', String(port), '--no-worker'], {
+  const child = spawnNode([join(root, 'bin/aether.js'), '--data-dir', dataDir, 'serve', '--port', String(port), ...(worker ? [] : ['--no-worker'])], {
     cwd: root,
     env: cleanEnv({ LOG_LEVEL: 'warn', OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'sk-bench', AETHER_GATEWAY_CONFIG: settings }),
-    logFile: join(logDir, tracing ? 'aether.log' : 'aether-untraced.log'),
+    logFile: join(logDir, `aether${worker ? '-default' : ''}${tracing ? '' : '-untraced'}.log`),
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForOk(`${url}/health/ready`, child);
@@ -51,7 +54,7 @@ export async function startAether(root: string, logDir: string, upstreamUrl: str
     return { traces: sum(text, 'aether_traces_ingested_total'), requests: sum(text, 'aether_http_request_duration_seconds_count', 'route="/v1/chat/completions"') };
   };
   return {
-    name: tracing ? 'aether' : 'aether_untraced',
+    name: worker ? 'aether_default' : tracing ? 'aether' : 'aether_untraced',
     url,
     path: '/v1/chat/completions',
     headers: { authorization: `Bearer ${key}` },

@@ -1,6 +1,7 @@
 /**
  * The ceiling: a bare `node:http` server that reads the body, JSON.parse's it and answers like
  * Aether would (201 `{"id"}` for one trace, 207 with a result per item for a batch), storing nothing.
+ * OTLP/HTTP `POST /v1/traces`: reads the body and answers 200 with an empty response, decoding nothing.
  * Run as a child process: `node --import tsx bench/ingest/bare-server.ts --port <port>`.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = req.url?.split('?')[0]?.replace(/\/$/, '');
   if (req.method === 'GET' && path === '/health/ready') return send(res, 200, { status: 'ready' });
+  if (req.method === 'POST' && path === '/v1/traces') {
+    // OTLP/HTTP: read the protobuf body and answer an empty ExportTraceServiceResponse (no decoding).
+    for await (const _chunk of req);
+    res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+    return void res.end();
+  }
   if (req.method !== 'POST' || (path !== '/api/v1/traces' && path !== '/api/v1/traces/batch')) {
     return send(res, 404, { error: { code: 'not_found', message: 'no route' } });
   }

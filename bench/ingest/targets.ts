@@ -13,15 +13,17 @@ const run = promisify(execFile);
 export interface Target extends Endpoint {
   startup_ms: number;
   child: Child;
+  /** Aether on the embedded store: its data dir (the store can be attached through its lock file). */
+  dataDir?: string;
 }
 
 /** Env for Aether: LOG_LEVEL=warn; with PostgreSQL an explicit master key, as a deployment would set. */
 const aetherEnv = (postgres = false) =>
   cleanEnv({ LOG_LEVEL: 'warn', ...(postgres ? { AETHER_MASTER_KEY: randomBytes(32).toString('hex') } : {}) });
 
-/** Wait for readiness; returns the start-up time in ms. */
+/** Wait for readiness (up to 3 min: start-up is slow on a loaded machine); returns the start-up time in ms. */
 async function ready(url: string, child: Child, t0: number): Promise<number> {
-  await waitForOk(`${url}/health/ready`, child);
+  await waitForOk(`${url}/health/ready`, child, 180_000);
   return Date.now() - t0;
 }
 
@@ -65,7 +67,7 @@ export async function startAether(root: string, logDir: string, name: string, da
   const apiKey = databaseUrl
     ? await createKey(root, databaseUrl, dataDir)
     : (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string }).api_key;
-  return { url, apiKey, startup_ms, child, committedTraces: () => committedTraces(url) };
+  return { url, apiKey, startup_ms, child, committedTraces: () => committedTraces(url), ...(databaseUrl ? {} : { dataDir }) };
 }
 
 /** Create project `bench` and a key for it with the CLI (the server bootstraps only the embedded store). */

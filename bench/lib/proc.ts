@@ -90,3 +90,9 @@ export async function waitForOk(url: string, child: Child, timeoutMs = 60_000): 
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms (last: ${last}):\n${child.logTail()}`);
 }
+
+/** Resident set size of a process (all its threads), in MiB, from /proc/<pid>/status (Linux). */
+export function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : NaN;
+}
