@@ -85,24 +85,44 @@ interface Posterior {
 }
 
 /** Predict one candidate for a profile. */
-function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, neighbours: Neighbour[], s: RouterSettings, power: number): { p: Prediction; post: Posterior } {
+/** Per model, the similarity-weighted successes and failures on the neighbours, and how many counted. */
+export type NeighbourEvidence = Map<string, { a: number; b: number; used: number }>;
+
+/** One pass over the neighbours for every model at once (not one per candidate × neighbour). */
+export function neighbourEvidence(neighbours: Neighbour[], power: number): NeighbourEvidence {
+  const out: NeighbourEvidence = new Map();
+  for (const n of neighbours) {
+    if (n.sim <= 0) continue;
+    const w = power === 0.5 ? Math.sqrt(n.sim) : power === 1 ? n.sim : Math.pow(n.sim, power);
+    const { outcomeModels: models, outcomeMeans: means } = n.entry;
+    for (let i = 0; i < models.length; i++) {
+      const model = models[i]!;
+      const mean = means[i]!;
+      let e = out.get(model);
+      if (!e) out.set(model, (e = { a: 0, b: 0, used: 0 }));
+      e.a += w * mean;
+      e.b += w * (1 - mean);
+      e.used++;
+    }
+  }
+  return out;
+}
+
+function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, evidence: NeighbourEvidence, s: RouterSettings, priorStrength: number): { p: Prediction; post: Posterior } {
   const task = byTask?.get(profile.taskType);
   const all = byTask?.get('*');
   const q = task && task.quality.mean !== null ? task : all && all.quality.mean !== null ? all : undefined;
   const priorMean = q?.quality.mean ?? c.qualityPrior ?? UNKNOWN_PRIOR;
-  const priorN = q ? Math.min(PRIOR_STRENGTH, q.quality.alpha + q.quality.beta) : 1;
+  const priorN = q ? Math.min(priorStrength, q.quality.alpha + q.quality.beta) : 1;
   let a = priorMean * priorN;
   let b = (1 - priorMean) * priorN;
+  // Outcomes recorded under `endpoint/model` and under the bare model both count.
   let used = 0;
-  const short = c.model.includes('/') ? c.model.slice(c.model.indexOf('/') + 1) : undefined;
-  for (const n of neighbours) {
-    const o = n.entry.outcomes.get(c.model) ?? (short ? n.entry.outcomes.get(short) : undefined);
-    if (!o || n.sim <= 0) continue;
-    const mean = o.sum / o.n;
-    const w = Math.pow(n.sim, power);
-    a += w * mean;
-    b += w * (1 - mean);
-    used++;
+  for (const ev of [evidence.get(c.model), c.model.includes('/') ? evidence.get(c.model.slice(c.model.indexOf('/') + 1)) : undefined]) {
+    if (!ev) continue;
+    a += ev.a;
+    b += ev.b;
+    used += ev.used;
   }
   const lat = task?.latencyP50Ms != null ? task : all;
   const outTokens = lat?.meanOutputTokens ?? profile.expectedOutputTokens;
@@ -146,6 +166,8 @@ export interface ControlInput {
   explore: boolean;
   /** Neighbour weight = similarity^power (below 1 flattens, so many moderately similar prompts count). */
   neighbourPower?: number;
+  /** Pseudo-observations the model's own task-type figures count for against the neighbours'. */
+  priorStrength?: number;
   rnd?: () => number;
 }
 
@@ -163,7 +185,8 @@ export interface ControlResult {
 /** Score every candidate and let the policy choose among those within the SLO limits. */
 export function control(input: ControlInput): ControlResult {
   const { profile, settings: s } = input;
-  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), input.neighbours, s, input.neighbourPower ?? 0.5));
+  const evidence = neighbourEvidence(input.neighbours, input.neighbourPower ?? 0.5);
+  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), evidence, s, input.priorStrength ?? PRIOR_STRENGTH));
   const preds = scored.map((x) => x.p);
   const eligible = scored.filter((x) => x.p.eligible);
   const front = paretoFrontier(eligible.map((x) => [x.p.cost_usd, -x.p.quality]));
