@@ -68,3 +68,38 @@ describe('prompt index search', () => {
     }
   });
 });
+
+describe('drift of a model against its record', () => {
+  const topics = Array.from({ length: 10 }, (_, t) => Array.from({ length: 8 }, (_, j) => `t${t}x${j}`).join(' '));
+  const textOf = (i: number) => `${topics[i % 10]} case ${i} about ${vocab[i % 300]} and ${vocab[(i * 7) % 300]}`;
+
+  it('stays 0 while a model keeps its record, and goes negative within tens of outcomes once it gets worse', () => {
+    const index = new PromptIndex(20_000);
+    const r = rng2(3);
+    let i = 0;
+    const feed = (model: string, p: number, count: number) => {
+      for (let j = 0; j < count; j++, i++) index.add(textOf(i), { traceId: `d${i}`, metric: 'feedback', model, score: r() < p ? 1 : 0, taskType: 'qa' });
+    };
+    feed('steady', 0.8, 400);
+    feed('fading', 0.9, 400);
+    assert.ok(Math.abs(index.drift('steady')) < 0.05);
+    assert.ok(Math.abs(index.drift('fading')) < 0.05);
+    feed('steady', 0.8, 200);
+    assert.ok(Math.abs(index.drift('steady')) < 0.05, `noise on a steady model reads as (almost) no drift: ${index.drift('steady')}`);
+    feed('fading', 0.4, 40);
+    assert.ok(index.drift('fading') < -0.15, `drift after 40 bad outcomes: ${index.drift('fading')}`);
+    assert.ok(Math.abs(index.drift('steady')) < 0.05);
+  });
+
+  it('a re-delivered evaluation does not count twice', () => {
+    const index = new PromptIndex(100);
+    for (let k = 0; k < 50; k++) index.add(textOf(k), { traceId: `s${k}`, metric: 'feedback', model: 'm', score: 1, taskType: 'qa' });
+    for (let k = 0; k < 20; k++) index.add(textOf(k), { traceId: `s${k}`, metric: 'feedback', model: 'm', score: 1, taskType: 'qa' });
+    assert.equal(index.drift('m'), 0);
+  });
+});
+
+function rng2(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+}

@@ -3,7 +3,7 @@
 // similar prompts showed about each model.
 //
 // The search is bounded so a decision stays well under a millisecond at 20,000 prompts: query terms
-// are scanned rarest first and scanning stops after `scanBudget` postings (default 6,000) (the common terms left
+// are scanned rarest first and scanning stops after `scanBudget` postings (default 12,000) (the common terms left
 // over carry little idf weight); terms in over a quarter of the prompts are never scanned. Scores
 // accumulate in a reused typed array and the top k come from a small heap, so a call allocates
 // only its answer. `exactNearest` is the brute-force reference the tests hold it to.
@@ -82,6 +82,23 @@ interface Posting {
 export interface PromptIndexOptions {
   /** Postings scanned per query at most (rarest terms first). */
   scanBudget?: number;
+  /** Outcomes the drift estimate averages over (an exponentially weighted window). */
+  driftWindow?: number;
+}
+
+/** Neighbours consulted to predict an arriving outcome (for the drift estimate). */
+const DRIFT_K = 64;
+
+/**
+ * Per model, how its newest outcomes differ from what its neighbours' past outcomes predicted: an
+ * exponentially weighted mean and variance of (score − prediction). The neighbour index never
+ * forgets, so without this a model that got worse keeps its old record; this notices within tens
+ * of its outcomes.
+ */
+interface Drift {
+  mean: number;
+  m2: number;
+  n: number;
 }
 
 /** A bounded inverted index of prompts (oldest evicted first). */
@@ -97,12 +114,50 @@ export class PromptIndex {
   private scores = new Float64Array(0);
   private touched = new Int32Array(0);
   private readonly scanBudget: number;
+  private readonly driftAlpha: number;
+  private drifts = new Map<string, Drift>();
 
   constructor(
     private readonly maxEntries: number,
     opts: PromptIndexOptions = {},
   ) {
-    this.scanBudget = opts.scanBudget ?? 6_000;
+    this.scanBudget = opts.scanBudget ?? 12_000;
+    this.driftAlpha = 1 / (opts.driftWindow ?? 30);
+  }
+
+  /**
+   * How much a model's quality has moved against its record (negative: worse), soft-thresholded at
+   * two standard errors so noise on a steady model reads as 0.
+   */
+  drift(model: string): number {
+    const d = this.drifts.get(model);
+    if (!d || d.n < 10) return 0;
+    // The weighted mean's variance: 1/n while fewer outcomes than the window have arrived.
+    const a = this.driftAlpha;
+    const se = Math.sqrt(Math.max(d.m2, 0.01) * Math.max(1 / d.n, a / (2 - a)));
+    return Math.sign(d.mean) * Math.max(0, Math.abs(d.mean) - 2 * se);
+  }
+
+  private observeDrift(text: string, self: Entry | undefined, model: string, score: number): void {
+    let a = 0;
+    let b = 0;
+    for (const n of this.nearest(text, DRIFT_K)) {
+      if (n.entry === self || n.sim <= 0) continue;
+      const i = n.entry.outcomeModels.indexOf(model);
+      if (i < 0) continue;
+      const w = Math.sqrt(n.sim);
+      a += w * n.entry.outcomeMeans[i]!;
+      b += w * (1 - n.entry.outcomeMeans[i]!);
+    }
+    if (a + b < 3) return;
+    const r = score - a / (a + b);
+    let d = this.drifts.get(model);
+    if (!d) this.drifts.set(model, (d = { mean: 0, m2: 0, n: 0 }));
+    d.n++;
+    const alpha = Math.max(this.driftAlpha, 1 / d.n);
+    const delta = r - d.mean;
+    d.mean += alpha * delta;
+    d.m2 = (1 - alpha) * (d.m2 + alpha * delta * delta);
   }
 
   get size(): number {
@@ -117,6 +172,8 @@ export class PromptIndex {
   add(text: string, o: { traceId: string; metric: string; model: string; score: number; taskType: string }): void {
     const key = promptKey(text);
     let e = this.byKey.get(key);
+    const traceKey = `${o.traceId}\u0000${o.metric}`;
+    if (this.byKey.size > 0 && !e?.byTrace.has(traceKey)) this.observeDrift(text, e, o.model, o.score);
     if (!e) {
       const tv = termVector(text);
       const terms = Int32Array.from(tv.keys());
@@ -131,7 +188,7 @@ export class PromptIndex {
       this.post(idx, e);
       if (this.byKey.size > this.maxEntries) this.evictOldest();
     }
-    e.byTrace.set(`${o.traceId}\u0000${o.metric}`, { model: o.model, score: o.score });
+    e.byTrace.set(traceKey, { model: o.model, score: o.score });
     e.outcomes = new Map();
     for (const { model, score } of e.byTrace.values()) {
       const m = e.outcomes.get(model) ?? { sum: 0, n: 0 };
