@@ -26,7 +26,7 @@ export function routerModelResolver(d: RouterPortDeps): ModelResolver {
     if (!auto.routed) return;
     const projectId = r.project.id;
     await d.router.prepare(projectId);
-    const settings = await d.router.getSettings(projectId);
+    const settings = d.router.settingsOf(projectId);
     const gateway = d.gateway();
     const pool = settings.models ?? (gateway ? (await gateway.models({ keyId: 'router', project: r.project })).data.map((m) => m.id) : []);
     const candidates = pricedCandidates(pool, d.prices(projectId) ?? {});

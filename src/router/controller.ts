@@ -30,13 +30,15 @@ export interface Prediction {
   quality: number;
   quality_sd: number;
   /** Quality scores behind the prediction: the model's own for this task type, and neighbours'. */
-  evidence: { task_type: string; scores: number; neighbours: number };
+  evidence: { task_type: string; scores: number; neighbours: number; drift: number };
   on_frontier: boolean;
 }
 
 /** How strongly the per-task prior counts against the neighbours' outcomes (in pseudo-observations). */
 const PRIOR_STRENGTH = 2;
 const UNKNOWN_PRIOR = 0.5;
+/** One-sided 95% for checking a request's quality floor. */
+const Z_FLOOR = 1.645;
 
 /** Indices of the points no other point beats on every objective (all minimised) and strictly on one. */
 export function paretoFrontier(points: number[][]): number[] {
@@ -85,24 +87,51 @@ interface Posterior {
 }
 
 /** Predict one candidate for a profile. */
-function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, neighbours: Neighbour[], s: RouterSettings, power: number): { p: Prediction; post: Posterior } {
+/** Per model, the similarity-weighted successes and failures on the neighbours, and how many counted. */
+export type NeighbourEvidence = Map<string, { a: number; b: number; used: number }>;
+
+/** One pass over the neighbours for every model at once (not one per candidate × neighbour). */
+export function neighbourEvidence(neighbours: Neighbour[], power: number): NeighbourEvidence {
+  const out: NeighbourEvidence = new Map();
+  for (const n of neighbours) {
+    if (n.sim <= 0) continue;
+    const w = power === 0.5 ? Math.sqrt(n.sim) : power === 1 ? n.sim : Math.pow(n.sim, power);
+    const { outcomeModels: models, outcomeMeans: means } = n.entry;
+    for (let i = 0; i < models.length; i++) {
+      const model = models[i]!;
+      const mean = means[i]!;
+      let e = out.get(model);
+      if (!e) out.set(model, (e = { a: 0, b: 0, used: 0 }));
+      e.a += w * mean;
+      e.b += w * (1 - mean);
+      e.used++;
+    }
+  }
+  return out;
+}
+
+function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, evidence: NeighbourEvidence, s: RouterSettings, priorStrength: number, drift: number): { p: Prediction; post: Posterior } {
   const task = byTask?.get(profile.taskType);
   const all = byTask?.get('*');
   const q = task && task.quality.mean !== null ? task : all && all.quality.mean !== null ? all : undefined;
   const priorMean = q?.quality.mean ?? c.qualityPrior ?? UNKNOWN_PRIOR;
-  const priorN = q ? Math.min(PRIOR_STRENGTH, q.quality.alpha + q.quality.beta) : 1;
+  const priorN = q ? Math.min(priorStrength, q.quality.alpha + q.quality.beta) : 1;
   let a = priorMean * priorN;
   let b = (1 - priorMean) * priorN;
+  // Outcomes recorded under `endpoint/model` and under the bare model both count.
   let used = 0;
-  const short = c.model.includes('/') ? c.model.slice(c.model.indexOf('/') + 1) : undefined;
-  for (const n of neighbours) {
-    const o = n.entry.outcomes.get(c.model) ?? (short ? n.entry.outcomes.get(short) : undefined);
-    if (!o || n.sim <= 0) continue;
-    const mean = o.sum / o.n;
-    const w = Math.pow(n.sim, power);
-    a += w * mean;
-    b += w * (1 - mean);
-    used++;
+  for (const ev of [evidence.get(c.model), c.model.includes('/') ? evidence.get(c.model.slice(c.model.indexOf('/') + 1)) : undefined]) {
+    if (!ev) continue;
+    a += ev.a;
+    b += ev.b;
+    used += ev.used;
+  }
+  if (drift !== 0) {
+    // The model's recent outcomes fall short of (or beat) its record: move the estimate by as much.
+    const total = a + b;
+    const mean = Math.min(0.999, Math.max(0.001, a / total + drift));
+    a = mean * total;
+    b = (1 - mean) * total;
   }
   const lat = task?.latencyP50Ms != null ? task : all;
   const outTokens = lat?.meanOutputTokens ?? profile.expectedOutputTokens;
@@ -129,7 +158,7 @@ function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats>
     error_rate: all?.errorRate ?? 0,
     quality: a / n,
     quality_sd: Math.sqrt((a * b) / (n * n * (n + 1))),
-    evidence: { task_type: q === task && task ? profile.taskType : '*', scores: q?.quality.count ?? 0, neighbours: used },
+    evidence: { task_type: q === task && task ? profile.taskType : '*', scores: q?.quality.count ?? 0, neighbours: used, drift },
     on_frontier: false,
   };
   return { p, post: { alpha: a, beta: b } };
@@ -146,6 +175,10 @@ export interface ControlInput {
   explore: boolean;
   /** Neighbour weight = similarity^power (below 1 flattens, so many moderately similar prompts count). */
   neighbourPower?: number;
+  /** A model's recent shift against its record (PromptIndex.drift), added to its quality estimate. */
+  drift?: (model: string) => number;
+  /** Pseudo-observations the model's own task-type figures count for against the neighbours'. */
+  priorStrength?: number;
   rnd?: () => number;
 }
 
@@ -163,7 +196,8 @@ export interface ControlResult {
 /** Score every candidate and let the policy choose among those within the SLO limits. */
 export function control(input: ControlInput): ControlResult {
   const { profile, settings: s } = input;
-  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), input.neighbours, s, input.neighbourPower ?? 0.5));
+  const evidence = neighbourEvidence(input.neighbours, input.neighbourPower ?? 0.5);
+  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), evidence, s, input.priorStrength ?? PRIOR_STRENGTH, input.drift?.(c.model) ?? 0));
   const preds = scored.map((x) => x.p);
   const eligible = scored.filter((x) => x.p.eligible);
   const front = paretoFrontier(eligible.map((x) => [x.p.cost_usd, -x.p.quality]));
@@ -174,8 +208,14 @@ export function control(input: ControlInput): ControlResult {
   const maxLatency = profile.slo.maxLatencyMs ?? s.max_latency_ms ?? undefined;
   const maxCost = profile.slo.maxCostUsd ?? s.max_cost_usd ?? undefined;
   // Latency limits are checked against p95 where it is known, so most calls land under it.
+  // A request's own quality floor (x-aether-min-quality) is a hard SLO like the others: it is checked
+  // against the lower end of the estimate (mean − 1.645 sd), so a model whose mean only just clears
+  // the floor on thin evidence is not taken for it.
+  // When no candidate's lower end clears it, the policy's own check on the means decides.
+  const floor = profile.slo.minQuality;
   const withinSlo = eligible.filter((x) => (maxCost === undefined || x.p.cost_usd <= maxCost) && (maxLatency === undefined || (x.p.latency_p95_ms ?? x.p.latency_ms ?? 0) <= maxLatency));
-  const pool = withinSlo.length ? withinSlo : eligible;
+  const sure = floor === undefined ? withinSlo : withinSlo.filter((x) => x.p.quality - Z_FLOOR * x.p.quality_sd >= floor);
+  const pool = sure.length ? sure : withinSlo.length ? withinSlo : eligible;
   const params: PolicyParams = { minQuality: profile.slo.minQuality ?? s.min_quality, qualityGap: s.quality_gap, qualityPerUsd: s.quality_per_usd, weights: s.utility_weights };
   const asScored = (qual: (x: (typeof pool)[number]) => number): Scored[] => pool.map((x) => ({ model: x.p.model, costUsd: x.p.cost_usd, latencyMs: x.p.latency_ms, quality: qual(x) }));
   const choose = policies[input.policy].choose;

@@ -1,34 +1,41 @@
 // Nearest neighbours over past prompts with known outcomes: hashed word uni/bigram TF-IDF vectors and
 // an inverted index, bounded per project. No hosted embedding model: a prompt is routed on what
 // similar prompts showed about each model.
+//
+// The search is bounded so a decision stays well under a millisecond at 20,000 prompts: query terms
+// are scanned rarest first and scanning stops after `scanBudget` postings (default 12,000) (the common terms left
+// over carry little idf weight); terms in over a quarter of the prompts are never scanned. Scores
+// accumulate in a reused typed array and the top k come from a small heap, so a call allocates
+// only its answer. `exactNearest` is the brute-force reference the tests hold it to.
 import { createHash } from 'node:crypto';
 
 const DIM_BITS = 20;
 const MASK = (1 << DIM_BITS) - 1;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const WORD = /[a-z0-9]+(?:'[a-z]+)?/g;
 
-/** FNV-1a over a string, folded to the vector's dimension. */
-function hashTerm(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) & MASK;
-}
+const fnv = (h: number, s: string): number => {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+};
 
-/** Sparse term-frequency vector of a text: sublinear tf of word unigrams and bigrams. */
+/** Sparse term-frequency vector of a text: sublinear tf of word unigrams and bigrams (FNV-1a, folded). */
 export function termVector(text: string): Map<number, number> {
-  const words = text.toLowerCase().slice(0, 20_000).match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? [];
+  const words = text.toLowerCase().slice(0, 20_000).match(WORD) ?? [];
   const tf = new Map<number, number>();
-  const add = (t: string) => {
-    const h = hashTerm(t);
+  let prev = '';
+  for (const w of words) {
+    const h = (fnv(FNV_OFFSET, w) >>> 0) & MASK;
     tf.set(h, (tf.get(h) ?? 0) + 1);
-  };
-  for (let i = 0; i < words.length; i++) {
-    add(words[i]!);
-    if (i > 0) add(`${words[i - 1]!} ${words[i]!}`);
+    if (prev) {
+      // The hash of `${prev} ${w}` without building the string.
+      const b = (fnv(Math.imul(fnv(FNV_OFFSET, prev) ^ 32, FNV_PRIME), w) >>> 0) & MASK;
+      tf.set(b, (tf.get(b) ?? 0) + 1);
+    }
+    prev = w;
   }
-  for (const [k, v] of tf) tf.set(k, 1 + Math.log(v));
+  for (const [k, v] of tf) if (v > 1) tf.set(k, 1 + Math.log(v));
   return tf;
 }
 
@@ -45,12 +52,15 @@ export interface ModelOutcome {
 
 export interface Entry {
   key: string;
-  terms: number[];
-  weights: number[];
+  terms: Int32Array;
+  weights: Float32Array;
   norm: number;
   taskType: string;
   /** Per model, the sum and count of quality scores; rebuilt from `byTrace`. */
   outcomes: Map<string, ModelOutcome>;
+  /** The same as parallel arrays (model, mean score), for the per-request pass over neighbours. */
+  outcomeModels: string[];
+  outcomeMeans: Float64Array;
   /** trace id × metric → model and score, so a re-delivered evaluation replaces instead of adding. */
   byTrace: Map<string, { model: string; score: number }>;
   seq: number;
@@ -62,16 +72,93 @@ export interface Neighbour {
   sim: number;
 }
 
+/** A growable posting list: entry slots and their term weights. */
+interface Posting {
+  idx: Int32Array;
+  w: Float32Array;
+  len: number;
+}
+
+export interface PromptIndexOptions {
+  /** Postings scanned per query at most (rarest terms first). */
+  scanBudget?: number;
+  /** Outcomes the drift estimate averages over (an exponentially weighted window). */
+  driftWindow?: number;
+}
+
+/** Neighbours consulted to predict an arriving outcome (for the drift estimate). */
+const DRIFT_K = 64;
+
+/**
+ * Per model, how its newest outcomes differ from what its neighbours' past outcomes predicted: an
+ * exponentially weighted mean and variance of (score − prediction). The neighbour index never
+ * forgets, so without this a model that got worse keeps its old record; this notices within tens
+ * of its outcomes.
+ */
+interface Drift {
+  mean: number;
+  m2: number;
+  n: number;
+}
+
 /** A bounded inverted index of prompts (oldest evicted first). */
 export class PromptIndex {
   private entries: Entry[] = [];
   private byKey = new Map<string, Entry>();
-  private postings = new Map<number, { idx: number[]; w: number[] }>();
+  private postings = new Map<number, Posting>();
   private df = new Map<number, number>();
   private seq = 0;
   private dead = 0;
+  /** Per slot: 1 / norm, 0 when the entry is dead (so the candidate loop never touches an entry object). */
+  private invNorm = new Float64Array(64);
+  private scores = new Float64Array(0);
+  private touched = new Int32Array(0);
+  private readonly scanBudget: number;
+  private readonly driftAlpha: number;
+  private drifts = new Map<string, Drift>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    opts: PromptIndexOptions = {},
+  ) {
+    this.scanBudget = opts.scanBudget ?? 12_000;
+    this.driftAlpha = 1 / (opts.driftWindow ?? 30);
+  }
+
+  /**
+   * How much a model's quality has moved against its record (negative: worse), soft-thresholded at
+   * two standard errors so noise on a steady model reads as 0.
+   */
+  drift(model: string): number {
+    const d = this.drifts.get(model);
+    if (!d || d.n < 10) return 0;
+    // The weighted mean's variance: 1/n while fewer outcomes than the window have arrived.
+    const a = this.driftAlpha;
+    const se = Math.sqrt(Math.max(d.m2, 0.01) * Math.max(1 / d.n, a / (2 - a)));
+    return Math.sign(d.mean) * Math.max(0, Math.abs(d.mean) - 2 * se);
+  }
+
+  private observeDrift(text: string, self: Entry | undefined, model: string, score: number): void {
+    let a = 0;
+    let b = 0;
+    for (const n of this.nearest(text, DRIFT_K)) {
+      if (n.entry === self || n.sim <= 0) continue;
+      const i = n.entry.outcomeModels.indexOf(model);
+      if (i < 0) continue;
+      const w = Math.sqrt(n.sim);
+      a += w * n.entry.outcomeMeans[i]!;
+      b += w * (1 - n.entry.outcomeMeans[i]!);
+    }
+    if (a + b < 3) return;
+    const r = score - a / (a + b);
+    let d = this.drifts.get(model);
+    if (!d) this.drifts.set(model, (d = { mean: 0, m2: 0, n: 0 }));
+    d.n++;
+    const alpha = Math.max(this.driftAlpha, 1 / d.n);
+    const delta = r - d.mean;
+    d.mean += alpha * delta;
+    d.m2 = (1 - alpha) * (d.m2 + alpha * delta * delta);
+  }
 
   get size(): number {
     return this.byKey.size;
@@ -85,20 +172,23 @@ export class PromptIndex {
   add(text: string, o: { traceId: string; metric: string; model: string; score: number; taskType: string }): void {
     const key = promptKey(text);
     let e = this.byKey.get(key);
+    const traceKey = `${o.traceId}\u0000${o.metric}`;
+    if (this.byKey.size > 0 && !e?.byTrace.has(traceKey)) this.observeDrift(text, e, o.model, o.score);
     if (!e) {
       const tv = termVector(text);
-      const terms = [...tv.keys()];
-      const weights = terms.map((t) => tv.get(t)!);
+      const terms = Int32Array.from(tv.keys());
+      const weights = Float32Array.from(tv.values());
       for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
-      const norm = Math.sqrt(terms.reduce((s, t, i) => s + (weights[i]! * this.idf(t)) ** 2, 0)) || 1;
-      e = { key, terms, weights, norm, taskType: o.taskType, outcomes: new Map(), byTrace: new Map(), seq: this.seq++, dead: false };
+      let sq = 0;
+      for (let i = 0; i < terms.length; i++) sq += (weights[i]! * this.idf(terms[i]!)) ** 2;
+      e = { key, terms, weights, norm: Math.sqrt(sq) || 1, taskType: o.taskType, outcomes: new Map(), outcomeModels: [], outcomeMeans: new Float64Array(0), byTrace: new Map(), seq: this.seq++, dead: false };
       const idx = this.entries.length;
       this.entries.push(e);
       this.byKey.set(key, e);
       this.post(idx, e);
       if (this.byKey.size > this.maxEntries) this.evictOldest();
     }
-    e.byTrace.set(`${o.traceId}\u0000${o.metric}`, { model: o.model, score: o.score });
+    e.byTrace.set(traceKey, { model: o.model, score: o.score });
     e.outcomes = new Map();
     for (const { model, score } of e.byTrace.values()) {
       const m = e.outcomes.get(model) ?? { sum: 0, n: 0 };
@@ -106,12 +196,16 @@ export class PromptIndex {
       m.n += 1;
       e.outcomes.set(model, m);
     }
+    e.outcomeModels = [...e.outcomes.keys()];
+    e.outcomeMeans = Float64Array.from(e.outcomes.values(), (m) => m.sum / m.n);
   }
 
   private evictOldest(): void {
-    const oldest = this.entries.find((e) => !e.dead);
-    if (!oldest) return;
+    const slot = this.entries.findIndex((e) => !e.dead);
+    if (slot < 0) return;
+    const oldest = this.entries[slot]!;
     oldest.dead = true;
+    this.invNorm[slot] = 0;
     this.byKey.delete(oldest.key);
     for (const t of oldest.terms) this.df.set(t, Math.max(0, (this.df.get(t) ?? 1) - 1));
     this.dead++;
@@ -123,6 +217,7 @@ export class PromptIndex {
     this.entries = [];
     this.byKey.clear();
     this.postings.clear();
+    this.invNorm.fill(0);
     this.dead = 0;
     for (const e of live) {
       const idx = this.entries.length;
@@ -133,22 +228,36 @@ export class PromptIndex {
   }
 
   private post(idx: number, e: Entry): void {
-    e.terms.forEach((t, i) => {
+    if (idx >= this.invNorm.length) {
+      const grown = new Float64Array(this.invNorm.length * 2);
+      grown.set(this.invNorm);
+      this.invNorm = grown;
+    }
+    this.invNorm[idx] = 1 / e.norm;
+    for (let i = 0; i < e.terms.length; i++) {
+      const t = e.terms[i]!;
       let p = this.postings.get(t);
-      if (!p) this.postings.set(t, (p = { idx: [], w: [] }));
-      p.idx.push(idx);
-      p.w.push(e.weights[i]!);
-    });
+      if (!p) this.postings.set(t, (p = { idx: new Int32Array(4), w: new Float32Array(4), len: 0 }));
+      if (p.len === p.idx.length) {
+        const idx2 = new Int32Array(p.len * 2);
+        idx2.set(p.idx);
+        const w2 = new Float32Array(p.len * 2);
+        w2.set(p.w);
+        [p.idx, p.w] = [idx2, w2];
+      }
+      p.idx[p.len] = idx;
+      p.w[p.len++] = e.weights[i]!;
+    }
   }
 
-  /** The `k` most similar live prompts (cosine over idf-weighted vectors), best first. */
+  /** The `k` most similar live prompts (cosine over idf-weighted vectors), best first; bounded scan. */
   nearest(text: string, k: number): Neighbour[] {
-    if (this.byKey.size === 0) return [];
+    if (this.byKey.size === 0 || k <= 0) return [];
     const q = termVector(text);
     const n = this.byKey.size;
     // Terms in over a quarter of the prompts say little and cost the most to scan.
     const common = Math.max(50, n / 4);
-    const scores = new Map<number, number>();
+    const scan: Array<{ p: Posting; qw: number; df: number }> = [];
     let qnorm = 0;
     for (const [t, w] of q) {
       const idf = this.idf(t);
@@ -156,27 +265,106 @@ export class PromptIndex {
       const df = this.df.get(t) ?? 0;
       if (df === 0 || df > common) continue;
       const p = this.postings.get(t);
-      if (!p) continue;
-      const qw = w * idf * idf;
-      for (let i = 0; i < p.idx.length; i++) {
-        const idx = p.idx[i]!;
-        scores.set(idx, (scores.get(idx) ?? 0) + qw * p.w[i]!);
-      }
+      if (p) scan.push({ p, qw: w * idf * idf, df });
     }
     qnorm = Math.sqrt(qnorm) || 1;
-    const top: Neighbour[] = [];
-    for (const [idx, s] of scores) {
-      const e = this.entries[idx]!;
-      if (e.dead) continue;
-      const sim = s / (qnorm * e.norm);
-      if (top.length < k) {
-        top.push({ entry: e, sim });
-        if (top.length === k) top.sort((a, b) => b.sim - a.sim);
-      } else if (sim > top[k - 1]!.sim) {
-        top[k - 1] = { entry: e, sim };
-        for (let i = k - 1; i > 0 && top[i]!.sim > top[i - 1]!.sim; i--) [top[i], top[i - 1]] = [top[i - 1]!, top[i]!];
+    scan.sort((a, b) => a.df - b.df);
+    if (this.scores.length < this.entries.length) {
+      this.scores = new Float64Array(this.entries.length * 2);
+      this.touched = new Int32Array(this.entries.length * 2);
+    }
+    const scores = this.scores;
+    const touched = this.touched;
+    let nt = 0;
+    let budget = this.scanBudget;
+    for (const { p, qw } of scan) {
+      if (budget <= 0) break;
+      budget -= p.len;
+      const { idx, w, len } = p;
+      for (let i = 0; i < len; i++) {
+        const j = idx[i]!;
+        if (scores[j] === 0) touched[nt++] = j;
+        scores[j] = scores[j]! + qw * w[i]!;
       }
     }
-    return top.length < k ? top.sort((a, b) => b.sim - a.sim) : top;
+    const heap = new TopK(k);
+    const inv = this.invNorm;
+    const qinv = 1 / qnorm;
+    for (let i = 0; i < nt; i++) {
+      const j = touched[i]!;
+      const s = scores[j]! * inv[j]! * qinv;
+      scores[j] = 0;
+      if (s > 0) heap.push(j, s);
+    }
+    return heap.sorted().map(([j, sim]) => ({ entry: this.entries[j]!, sim }));
+  }
+
+  /** The exact answer `nearest` approximates: every live prompt scored on every shared term. */
+  exactNearest(text: string, k: number): Neighbour[] {
+    const q = termVector(text);
+    let qnorm = 0;
+    const qw = new Map<number, number>();
+    for (const [t, w] of q) {
+      const idf = this.idf(t);
+      qnorm += (w * idf) ** 2;
+      qw.set(t, w * idf * idf);
+    }
+    qnorm = Math.sqrt(qnorm) || 1;
+    const heap = new TopK(k);
+    this.entries.forEach((e, j) => {
+      if (e.dead) return;
+      let s = 0;
+      for (let i = 0; i < e.terms.length; i++) s += (qw.get(e.terms[i]!) ?? 0) * e.weights[i]!;
+      if (s > 0) heap.push(j, s / (qnorm * e.norm));
+    });
+    return heap.sorted().map(([j, sim]) => ({ entry: this.entries[j]!, sim }));
+  }
+}
+
+/** The k largest (slot, score) pairs seen: a binary min-heap on score. */
+class TopK {
+  private readonly idx: Int32Array;
+  private readonly val: Float64Array;
+  private n = 0;
+  constructor(private readonly k: number) {
+    this.idx = new Int32Array(k);
+    this.val = new Float64Array(k);
+  }
+  push(j: number, v: number): void {
+    const { idx, val } = this;
+    if (this.n < this.k) {
+      let i = this.n++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (val[parent]! <= v) break;
+        idx[i] = idx[parent]!;
+        val[i] = val[parent]!;
+        i = parent;
+      }
+      idx[i] = j;
+      val[i] = v;
+      return;
+    }
+    if (v <= val[0]!) return;
+    // Replace the root and sift down.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.n) break;
+      const r = l + 1;
+      const c = r < this.n && val[r]! < val[l]! ? r : l;
+      if (val[c]! >= v) break;
+      idx[i] = idx[c]!;
+      val[i] = val[c]!;
+      i = c;
+    }
+    idx[i] = j;
+    val[i] = v;
+  }
+  /** Best first. */
+  sorted(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < this.n; i++) out.push([this.idx[i]!, this.val[i]!]);
+    return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   }
 }

@@ -33,7 +33,8 @@ export async function seed(aether: Aether, key: string, n = 20, prefix = 's', mo
   assert.equal(r.status, 207, JSON.stringify(r.body));
   for (const [model, p] of Object.entries(PROFILE)) {
     for (let i = 0; i < n; i++) {
-      const f = await call('POST', `/api/v1/traces/${prefix}-${model}-${i}/feedback`, { score: i < Math.round(p.good * n) ? 1 : 0 });
+      // the good scores spread evenly through the sequence (in a run they would read as a model getting worse)
+      const f = await call('POST', `/api/v1/traces/${prefix}-${model}-${i}/feedback`, { score: Math.floor((i + 1) * p.good) - Math.floor(i * p.good) });
       assert.equal(f.status, 200, JSON.stringify(f.body));
     }
   }

@@ -1,0 +1,327 @@
+// Multi-objective routing simulation through a real `aether serve` (embedded PGlite): five models
+// behind local OpenAI-compatible servers (bench/router/sim-world.ts), a mixed workload with SLO
+// headers sent as `model: "auto"`, each answer scored and sent back with
+// POST /api/v1/traces/{id}/feedback, one model's accuracy halved half-way. Then the gateway's added
+// latency with routing on, beside the direct-to-mock baseline and a named model, in the same run.
+// Writes bench/results/router-sim.{json,md}.
+//   npm run bench:router:sim      (env: SIM_N=3000, SIM_CONCURRENCY=8, SIM_OVERHEAD_N=1000, SIM_WARMUP=300)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cleanupAll, cleanupOnSignals } from '../lib/cleanup.js';
+import { cleanEnv, freePort, spawnNode, tempDir, waitForOk } from '../lib/proc.js';
+import { round, summarize } from '../lib/stats.js';
+import { callCost, MODELS, OUTPUT_TOKENS, promptFor, registry, rng, startMock, TASKS, type MockServer, type SimModel, type Task, type WorldState } from './sim-world.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const N = Number(process.env.SIM_N ?? 3000);
+const CONCURRENCY = Number(process.env.SIM_CONCURRENCY ?? 8);
+const OVERHEAD_N = Number(process.env.SIM_OVERHEAD_N ?? 1000);
+const WARMUP = Number(process.env.SIM_WARMUP ?? 300);
+const SEED_PER_MODEL = 20;
+cleanupOnSignals();
+const started = Date.now();
+const loads: number[] = [loadavg()[0]!];
+
+// 1. Supply: one mock server per model; the gateway reaches each as an openai-compatible endpoint.
+const state: WorldState = { degrade: new Map(), latencyScale: 1 };
+const mocks: MockServer[] = [];
+for (const [i, m] of MODELS.entries()) mocks.push(await startMock(m, state, 17 + i));
+const byId = new Map(MODELS.map((m) => [m.id, m]));
+const endpoint = (m: SimModel) => m.id.slice(0, m.id.indexOf('/'));
+const dataDir = tempDir('aether-bench-router-sim-');
+const settingsFile = join(dataDir, 'gateway.json');
+writeFileSync(settingsFile, JSON.stringify({ endpoints: Object.fromEntries(mocks.map((x) => [endpoint(x.model), { provider: 'openai-compatible', base_url: `${x.url}/v1`, api_key: 'sk-sim' }])), tracing: { enabled: true } }));
+const port = await freePort();
+const child = spawnNode([join(root, 'bin/aether.js'), '--data-dir', dataDir, 'serve', '--port', String(port), '--no-worker'], {
+  cwd: root,
+  env: cleanEnv({ LOG_LEVEL: 'warn', AETHER_GATEWAY_CONFIG: settingsFile }),
+  logFile: join(dataDir, 'aether.log'),
+});
+const base = `http://127.0.0.1:${port}`;
+await waitForOk(`${base}/health/ready`, child);
+const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string; project_id: string };
+const auth = { authorization: `Bearer ${creds.api_key}`, 'content-type': 'application/json' };
+const api = async (method: string, path: string, body?: unknown) => {
+  const r = await fetch(`${base}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+};
+for (const m of MODELS) {
+  const r = await api('PUT', `/api/v1/projects/${creds.project_id}/prices/${encodeURIComponent(m.id)}`, { input_per_mtok: m.inputPerMtok, output_per_mtok: m.outputPerMtok });
+  if (r.status !== 200) throw new Error(`price ${m.id}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+// The router setting under test: cheapest within 0.03 of the best predicted quality.
+const ROUTER_SETTINGS = { models: MODELS.map((m) => m.id), default_policy: 'cheapest', min_quality: 0, quality_gap: 0.03 };
+if ((await api('PUT', '/api/v1/router/settings', ROUTER_SETTINGS)).status !== 200) throw new Error('router settings');
+
+// 2. Workload: tasks in rotation, a quarter of them with each SLO header kind, the rest without.
+interface Req {
+  i: number;
+  task: Task;
+  prompt: string;
+  headers: Record<string, string>;
+  slo: { maxLatencyMs?: number; maxCostUsd?: number; minQuality?: number };
+}
+const pick = rng(99);
+const makeReq = (i: number): Req => {
+  const task = TASKS[Math.floor(pick() * TASKS.length)]!;
+  const prompt = promptFor(task, i);
+  registry.set(prompt, { task, answer: `a${i}` });
+  const u = pick();
+  const slo: Req['slo'] = u < 0.2 ? { maxLatencyMs: 600 } : u < 0.35 ? { minQuality: 0.9 } : u < 0.5 ? { maxCostUsd: 0.0005 } : {};
+  const headers: Record<string, string> = {};
+  if (slo.maxLatencyMs) headers['x-aether-max-latency-ms'] = String(slo.maxLatencyMs);
+  if (slo.minQuality) headers['x-aether-min-quality'] = String(slo.minQuality);
+  if (slo.maxCostUsd) headers['x-aether-max-cost-usd'] = String(slo.maxCostUsd);
+  return { i, task, prompt, headers, slo };
+};
+
+interface Outcome {
+  req: Req;
+  phase: 'seed' | 'auto';
+  status: number;
+  model: string | null;
+  latencyMs: number;
+  costUsd: number;
+  promptTokens: number;
+  correct: boolean;
+  /** The chosen model's true accuracy on this task at the time of the call. */
+  trueAccuracy: number;
+  why?: string;
+}
+const feedbackQueue: Array<{ traceId: string; score: number; tries: number }> = [];
+let feedbackSent = 0;
+let feedbackLost = 0;
+async function feedbackLoop(stop: () => boolean): Promise<void> {
+  while (!stop() || feedbackQueue.length) {
+    const f = feedbackQueue.shift();
+    if (!f) {
+      await sleep(20);
+      continue;
+    }
+    const r = await api('POST', `/api/v1/traces/${f.traceId}/feedback`, { score: f.score });
+    if (r.status === 200) feedbackSent++;
+    else if (r.status === 404 && f.tries < 100) {
+      // The gateway writes its trace a moment after answering: try again shortly.
+      f.tries++;
+      setTimeout(() => feedbackQueue.push(f), 50);
+      await sleep(5);
+    } else feedbackLost++;
+  }
+}
+
+async function sendFeedback(traceId: string, score: number): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const r = await api('POST', `/api/v1/traces/${traceId}/feedback`, { score });
+    if (r.status === 200) {
+      feedbackSent++;
+      return;
+    }
+    if (r.status !== 404) break;
+    // The gateway writes its trace a moment after answering: try again shortly.
+    await sleep(20);
+  }
+  feedbackLost++;
+}
+
+async function call(req: Req, model: string, phase: Outcome['phase']): Promise<Outcome> {
+  const t0 = performance.now();
+  const r = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { ...auth, ...req.headers }, body: JSON.stringify({ model, messages: [{ role: 'user', content: req.prompt }] }) });
+  const text = await r.text();
+  const latencyMs = performance.now() - t0;
+  if (r.status !== 200) return { req, phase, status: r.status, model: null, latencyMs, costUsd: 0, promptTokens: 0, correct: false, trueAccuracy: 0, why: text.slice(0, 300) };
+  const body = JSON.parse(text) as { choices: Array<{ message: { content: string } }>; usage: { prompt_tokens: number; completion_tokens: number } };
+  const served = r.headers.get('x-aether-model') ?? model;
+  const m = byId.get(served)!;
+  const correct = body.choices[0]!.message.content === `ANSWER: ${registry.get(req.prompt)!.answer}`;
+  const traceId = r.headers.get('x-aether-trace-id');
+  // Each client sends the score before its next request, so feedback keeps pace with the traffic
+  // (queued apart, it fell ~900 requests behind on the embedded store of this loaded machine).
+  if (traceId) await sendFeedback(traceId, correct ? 1 : 0);
+  return { req, phase, status: 200, model: served, latencyMs, costUsd: callCost(m, body.usage.prompt_tokens, body.usage.completion_tokens), promptTokens: body.usage.prompt_tokens, correct, trueAccuracy: m.accuracy[req.task] * (state.degrade.get(m.id) ?? 1) };
+}
+
+let feedbackDone = false;
+const feedbackRun = Promise.all(Array.from({ length: 8 }, () => feedbackLoop(() => feedbackDone)));
+
+// 3. Seed: a few named calls per model (as an app's explicit traffic would), scored like the rest.
+const outcomes: Outcome[] = [];
+let seq = 0;
+for (const m of MODELS) for (let j = 0; j < SEED_PER_MODEL; j++) outcomes.push(await call(makeReq(seq++), m.id, 'seed'));
+while (feedbackQueue.length) await sleep(50);
+await sleep(1500); // the router's snapshot refresh (1 s) picks up the seeded latencies and scores
+
+// 4. The auto workload, CONCURRENCY clients; at N/2 the model with the most auto traffic that is
+// not the best overall loses half its accuracy.
+const best = [...MODELS].sort((a, b) => TASKS.reduce((s, t) => s + b.accuracy[t], 0) - TASKS.reduce((s, t) => s + a.accuracy[t], 0))[0]!;
+const auto: Outcome[] = [];
+let next = 0;
+let degraded: { model: string; at: number } | undefined;
+const tAuto = performance.now();
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= N) return;
+      if (i === Math.floor(N / 2)) {
+        const counts = new Map<string, number>();
+        for (const o of auto) if (o.model && o.model !== best.id) counts.set(o.model, (counts.get(o.model) ?? 0) + 1);
+        const model = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+        state.degrade.set(model, 0.5);
+        degraded = { model, at: auto.length };
+        console.error(`request ${i}: ${model} now answers half as well`);
+        loads.push(loadavg()[0]!);
+      }
+      const o = await call(makeReq(seq++), 'auto', 'auto');
+      auto.push(o);
+      if (auto.length % 500 === 0) console.error(`  ${auto.length}/${N} auto requests, ${Math.round((performance.now() - tAuto) / 1000)} s, feedback queued ${feedbackQueue.length}`);
+    }
+  }),
+);
+const autoS = (performance.now() - tAuto) / 1000;
+loads.push(loadavg()[0]!);
+feedbackDone = true;
+await feedbackRun;
+console.error(`feedback drained at ${Math.round((Date.now() - started) / 1000)} s; measuring added latency…`);
+
+// 5. Figures.
+const ok = auto.filter((o) => o.status === 200);
+const routerCost = ok.reduce((s, o) => s + o.costUsd, 0);
+const bestCost = auto.reduce((s, o) => s + callCost(best, o.promptTokens || Math.ceil(o.req.prompt.length / 4) + 4, OUTPUT_TOKENS[o.req.task]), 0);
+const bestQuality = auto.reduce((s, o) => s + best.accuracy[o.req.task], 0) / auto.length;
+const routerQuality = auto.reduce((s, o) => s + o.trueAccuracy, 0) / auto.length;
+const realised = auto.filter((o) => o.correct).length / auto.length;
+const withSlo = auto.filter((o) => Object.keys(o.req.slo).length > 0);
+const violation = (o: Outcome): string | null => {
+  if (o.status !== 200) return `HTTP ${o.status}`;
+  if (o.req.slo.maxLatencyMs !== undefined && o.latencyMs > o.req.slo.maxLatencyMs) return 'latency';
+  if (o.req.slo.maxCostUsd !== undefined && o.costUsd > o.req.slo.maxCostUsd) return 'cost';
+  if (o.req.slo.minQuality !== undefined && o.trueAccuracy < o.req.slo.minQuality) return 'quality';
+  return null;
+};
+const violations = withSlo.map((o) => ({ o, v: violation(o) })).filter((x) => x.v !== null);
+const violationKinds: Record<string, number> = {};
+for (const { v } of violations) violationKinds[v!] = (violationKinds[v!] ?? 0) + 1;
+const errorsAll = auto.filter((o) => o.status !== 200);
+// Traffic off the degraded model: requests after the drop until the first window of 100 routed
+// requests in which it serves under 5% (and its share before the drop, for scale).
+const WINDOW = 100;
+let movedAfter: number | null = null;
+let shareBefore = 0;
+if (degraded) {
+  const before = auto.slice(Math.max(0, degraded.at - 500), degraded.at);
+  shareBefore = before.filter((o) => o.model === degraded!.model).length / before.length;
+  const after = auto.slice(degraded.at);
+  for (let s = 0; s + WINDOW <= after.length; s++) {
+    if (after.slice(s, s + WINDOW).filter((o) => o.model === degraded!.model).length < 0.05 * WINDOW) {
+      movedAfter = s;
+      break;
+    }
+  }
+}
+const share = (os: Outcome[]) => Object.fromEntries(MODELS.map((m) => [m.id, round(os.filter((o) => o.model === m.id).length / Math.max(1, os.length), 3)]));
+const perTask = Object.fromEntries(TASKS.map((t) => [t, share(auto.filter((o) => o.req.task === t))]));
+
+// 6. Gateway added latency with routing on: upstream latency off; sequential on one connection
+// each, blocks interleaved (direct → named → auto), WARMUP requests per kind first.
+state.latencyScale = 0;
+const mini = mocks.find((x) => x.model.id === 'sim-oai-mini/gpt-4o-mini')!;
+const prompts = Array.from({ length: 200 }, (_, j) => makeReq(100_000 + j));
+const kinds = {
+  direct: (q: Req) => fetch(`${mini.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-sim', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: q.prompt }] }) }),
+  named: (q: Req) => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: mini.model.id, messages: [{ role: 'user', content: q.prompt }] }) }),
+  auto: (q: Req) => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: q.prompt }] }) }),
+};
+const samples: Record<keyof typeof kinds, number[]> = { direct: [], named: [], auto: [] };
+let j = 0;
+for (const f of Object.values(kinds)) for (let w = 0; w < WARMUP; w++) await (await f(prompts[j++ % prompts.length]!)).arrayBuffer();
+loads.push(loadavg()[0]!);
+for (let block = 0; block < OVERHEAD_N / 100; block++)
+  for (const [k, f] of Object.entries(kinds) as Array<[keyof typeof kinds, (q: Req) => Promise<Response>]>)
+    for (let x = 0; x < 100; x++) {
+      const t = performance.now();
+      const r = await f(prompts[j++ % prompts.length]!);
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`${k}: HTTP ${r.status}`);
+      samples[k].push(performance.now() - t);
+    }
+loads.push(loadavg()[0]!);
+const lat = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, summarize(s)])) as Record<keyof typeof kinds, ReturnType<typeof summarize>>;
+const overhead = {
+  requests_per_kind: OVERHEAD_N,
+  warmup_per_kind: WARMUP,
+  latency_ms: lat,
+  added_p50_ms: { named: round(lat.named.p50 - lat.direct.p50, 3), auto: round(lat.auto.p50 - lat.direct.p50, 3), routing_only: round(lat.auto.p50 - lat.named.p50, 3) },
+};
+
+const result = {
+  date: new Date().toISOString(),
+  duration_s: round((Date.now() - started) / 1000, 1),
+  load_avg_1m: loads.map((l) => round(l, 1)),
+  models: MODELS,
+  router_settings: ROUTER_SETTINGS,
+  requests: { seed: outcomes.length, auto: N, concurrency: CONCURRENCY, auto_seconds: round(autoS, 1), feedback_sent: feedbackSent, feedback_lost: feedbackLost, errors: errorsAll.length, first_errors: errorsAll.slice(0, 3).map((o) => `${o.status} ${o.why}`) },
+  always_best: { model: best.id, cost_usd: round(bestCost, 4), expected_quality: round(bestQuality, 4) },
+  router: { cost_usd: round(routerCost, 4), expected_quality: round(routerQuality, 4), realised_quality: round(realised, 4) },
+  cost_saved: round(1 - routerCost / bestCost, 4),
+  quality_ratio: round(routerQuality / bestQuality, 4),
+  slo: { requests_with_slo: withSlo.length, violations: violations.length, rate: round(violations.length / Math.max(1, withSlo.length), 4), by_kind: violationKinds, examples: violations.slice(0, 5).map(({ o, v }) => ({ v, model: o.model, task: o.req.task, slo: o.req.slo, latency_ms: round(o.latencyMs, 1), cost_usd: o.costUsd })) },
+  degradation: degraded ? { model: degraded.model, at_request: degraded.at, share_before: round(shareBefore, 3), moved_off_after_requests: movedAfter, window: WINDOW } : null,
+  share_first_half: share(auto.slice(0, Math.floor(N / 2))),
+  share_second_half: share(auto.slice(Math.floor(N / 2))),
+  share_per_task: perTask,
+  overhead,
+};
+console.log(JSON.stringify(result, null, 2));
+writeFileSync(join(root, 'bench/results/router-sim.json'), JSON.stringify(result, null, 2) + '\n');
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const md = `# Router simulation (multi-objective, through the gateway)
+
+Run: \`npm run bench:router:sim\` (${result.date}, ${result.duration_s} s; load average ${result.load_avg_1m.join(' → ')} on
+2 cores shared with other helpers' builds and tests, so latencies are noisy).
+
+A real \`aether serve --no-worker\` (embedded PGlite) with five openai-compatible endpoints, each a local mock server
+returning \`chat.completion\` bodies with usage, per-project prices from the pricing table's list prices, log-normal
+latencies and per-task accuracy (bench/router/sim-world.ts). ${outcomes.length} named seed calls (${SEED_PER_MODEL} per model), then
+${N} \`model: "auto"\` requests from ${CONCURRENCY} concurrent clients (${result.requests.auto_seconds} s), tasks drawn at random from
+${TASKS.join(', ')}; 20% carry \`x-aether-max-latency-ms: 600\`, 15% \`x-aether-min-quality: 0.9\`, 15%
+\`x-aether-max-cost-usd: 0.0005\`. Each answer is checked against the expected one and its score (1/0) sent to
+\`POST /api/v1/traces/{id}/feedback\` (${feedbackSent} sent, ${feedbackLost} lost). Router settings: \`${JSON.stringify(ROUTER_SETTINGS)}\`, exploration on (default cap).
+At request ${degraded?.at ?? '-'} the model with the most auto traffic other than the best (${degraded?.model ?? '-'}) starts answering with half its accuracy.
+
+| model | $/M in | $/M out | p50 ms (100 tok) | ${TASKS.join(' | ')} | share 1st half | share 2nd half |
+|---|---|---|---|${TASKS.map(() => '---|').join('')}---|---|
+${MODELS.map((m) => `| ${m.id} | ${m.inputPerMtok} | ${m.outputPerMtok} | ${m.p50Ms} | ${TASKS.map((t) => m.accuracy[t]).join(' | ')} | ${pct(result.share_first_half[m.id]!)} | ${pct(result.share_second_half[m.id]!)} |`).join('\n')}
+
+| figure | value | target |
+|---|---|---|
+| cost saved vs always-best (${best.id}) | ${pct(result.cost_saved)} ($${result.router.cost_usd} vs $${result.always_best.cost_usd}) | ≥ 60% |
+| quality vs always-best (expected accuracy of the chosen models) | ${pct(result.quality_ratio)} (${pct(routerQuality)} vs ${pct(bestQuality)}; realised ${pct(realised)}) | ≥ 97% |
+| SLO violations (of ${withSlo.length} requests with an SLO header) | ${pct(result.slo.rate)} (${JSON.stringify(violationKinds)}) | < 1% |
+| requests until traffic moves off the degraded model (first ${WINDOW}-request window with < 5% of it; ${pct(shareBefore)} before) | ${movedAfter ?? 'never'} | ≤ 500 |
+| errors (non-200) among auto requests | ${errorsAll.length} | |
+
+SLO violation = the client-measured latency above \`x-aether-max-latency-ms\`, the call's cost (the mock's usage at the
+model's price) above \`x-aether-max-cost-usd\`, or the chosen model's true accuracy on the task (after the drop, for the
+degraded model) below \`x-aether-min-quality\`; a non-200 answer also counts.
+
+## Gateway added latency with routing on (sequential, warm)
+
+Upstream latency set to 0; one client, ${OVERHEAD_N} requests per kind in interleaved blocks of 100 (direct → named →
+auto), after ${WARMUP} warm-up requests per kind; a different workload prompt per request; tracing on.
+
+| path | p50 ms | p90 ms | p99 ms |
+|---|---|---|---|
+| direct to the mock (baseline) | ${lat.direct.p50} | ${lat.direct.p90} | ${lat.direct.p99} |
+| gateway, named model (\`${mini.model.id}\`) | ${lat.named.p50} | ${lat.named.p90} | ${lat.named.p99} |
+| gateway, \`model: "auto"\` | ${lat.auto.p50} | ${lat.auto.p90} | ${lat.auto.p99} |
+
+Added p50: named ${overhead.added_p50_ms.named} ms, auto ${overhead.added_p50_ms.auto} ms (routing itself ${overhead.added_p50_ms.routing_only} ms). Target: auto ≤ 0.5 ms added p50.
+`;
+writeFileSync(join(root, 'bench/results/router-sim.md'), md);
+console.log(md);
+for (const x of mocks) x.server.close();
+await cleanupAll();
