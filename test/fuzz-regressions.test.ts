@@ -125,6 +125,14 @@ const cases: Array<[string, () => Req | Promise<void>, Expect?]> = [
     await expectOutcome(jsonReq('PUT', `/api/v1/projects/${s.t.projectId}/prices/fz-huge`, { input_per_mtok: 1e308, output_per_mtok: 1e308 }), '4xx');
     assert.equal((await call(ctx, 'regression', get(`/api/v1/projects/${s.t.projectId}/prices`))).status, 200);
   }],
+  ['7 a prompt config holding a "constructor": null key is stored and read back as sent (zod threw on it: 500)', async () => {
+    const body = '{"name":"fz-ctor","type":"text","prompt":"hi {{a}}","config":{"constructor":null,"valueOf":5}}';
+    const res = await call(ctx, 'regression', post('/api/v1/prompts', body));
+    assert.equal(res.status, 201, res.body.toString('utf8'));
+    const back = await call(ctx, 'regression', get('/api/v1/prompts/fz-ctor/versions'));
+    assert.equal(back.status, 200, back.body.toString('utf8'));
+    assert.match(back.body.toString('utf8'), /"constructor":null/);
+  }],
   ['7 NUL in a Langfuse key pair name', () => post('/api/v1/langfuse/keys', { name: nul }), '4xx'],
   ['7 Langfuse: NUL in an ingestion event id fails that event alone; a prompt version beyond int4 is a 400', async () => {
     const pair = json<{ public_key: string; secret_key: string }>(await call(ctx, 'regression', post('/api/v1/langfuse/keys', { name: 'regression' })))!;

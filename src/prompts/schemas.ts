@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbText, jsonObject, boundedJson } from '../core/index.js';
+import { clientObject, dbText, jsonObject, boundedJson } from '../core/index.js';
 import type { PromptVersionRecord } from '../storage/index.js';
 import { VARIABLE_TYPES, type ChatMessage, type PromptContent, type VariableDecl } from './template.js';
 
@@ -45,7 +45,7 @@ export const versionOut = z
     version: z.number(),
     labels: z.array(z.string()),
     prompt: z.union([z.string(), z.array(z.object({ role: z.string(), content: z.string(), name: z.string().optional() }))]),
-    config: z.record(z.string(), z.unknown()),
+    config: clientObject(),
     variables: z.record(z.string(), z.object({ type: z.enum(VARIABLE_TYPES), default: z.unknown().optional(), description: z.string().optional() })),
     tags: z.array(z.string()),
     category: z.string().nullable(),

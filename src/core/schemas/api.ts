@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { COST_SOURCES, SPAN_KINDS } from './trace.js';
 
-// Client data read back as sent. Not z.record: that refuses objects with a "constructor" key.
-const clientObject = () => z.looseObject({});
+// Client data read back as sent. Not z.record: that refuses objects with a "constructor" key
+// (and throws on one whose value is null).
+export const clientObject = () => z.looseObject({});
 
 /** Response shapes, used for OpenAPI and to check what the server sends. */
 export const errorBodySchema = z

@@ -57,7 +57,7 @@ export const evaluationOutSchema = z
     score: z.number().nullable(),
     label: z.string().nullable(),
     reason: z.string().nullable(),
-    details: z.record(z.string(), z.unknown()),
+    details: z.looseObject({}),
     cost_usd: z.number(),
     tokens: z.number(),
     created_at: z.string(),

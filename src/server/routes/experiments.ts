@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { dbText, errorBodySchema, errors, idParam } from '../../core/index.js';
+import { clientObject, dbText, errorBodySchema, errors, idParam } from '../../core/index.js';
 import { createExperimentBody } from '../../prompts/index.js';
 import type { RouteDeps } from '../deps.js';
 
@@ -13,8 +13,8 @@ const experimentOut = z.object({
   status: z.string(),
   prompt_name: z.string().nullable(),
   unit: z.string(),
-  variants: z.array(z.record(z.string(), z.unknown())),
-  settings: z.record(z.string(), z.unknown()),
+  variants: z.array(clientObject()),
+  settings: clientObject(),
   winner: z.string().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),
@@ -77,7 +77,7 @@ export function experimentRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           security: secured,
           params,
           body: z.strictObject({ user_id: dbText({ min: 1, max: 256 }).optional(), session_id: dbText({ min: 1, max: 256 }).optional() }).nullish(),
-          response: { 200: z.object({ experiment_id: z.string(), status: z.string(), variant: z.record(z.string(), z.unknown()), sticky: z.boolean() }), ...errs },
+          response: { 200: z.object({ experiment_id: z.string(), status: z.string(), variant: clientObject(), sticky: z.boolean() }), ...errs },
         },
       },
       async (req) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { dbText, errorBodySchema, errors, jsonObject } from '../../core/index.js';
+import { clientObject, dbText, errorBodySchema, errors, jsonObject } from '../../core/index.js';
 import { createPromptBody, labelName, promptName, versionOut, type Actor } from '../../prompts/index.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
@@ -16,7 +16,7 @@ const refOf = (q: { label?: string | undefined; version?: number | undefined }) 
 
 const actorOf = (p: Principal): Actor => ({ projectId: p.project.id, id: p.user ? `user:${p.user.id}` : `key:${p.keyId}`, role: p.user?.role });
 
-const diffSide = z.object({ added: z.record(z.string(), z.unknown()), removed: z.record(z.string(), z.unknown()), changed: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })) });
+const diffSide = z.object({ added: clientObject(), removed: clientObject(), changed: z.looseObject({}) });
 
 /** The prompt registry API (and, registered from here, experiments). */
 export function promptRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
@@ -90,7 +90,7 @@ export function promptRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           security: secured,
           params: nameParam,
           body: z.strictObject({ label: labelName.optional(), version: z.number().int().min(1).max(2_147_483_647).optional(), variables: jsonObject().default({}) }).refine((b) => !(b.label && b.version), { message: 'send label or version, not both' }),
-          response: { 200: z.object({ name: z.string(), version: z.number(), type: z.string(), labels: z.array(z.string()), prompt: versionOut.shape.prompt, config: z.record(z.string(), z.unknown()) }), ...errs },
+          response: { 200: z.object({ name: z.string(), version: z.number(), type: z.string(), labels: z.array(z.string()), prompt: versionOut.shape.prompt, config: clientObject() }), ...errs },
         },
       },
       async (req) => prompts.render((await auth.authenticate(req.headers)).project.id, req.params.name, refOf(req.body), req.body.variables),
@@ -135,7 +135,7 @@ export function promptRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           security: secured,
           params: nameParam,
           querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-          response: { 200: z.object({ data: z.array(z.object({ id: z.string(), event: z.string(), prompt_name: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() })) }), ...errs },
+          response: { 200: z.object({ data: z.array(z.object({ id: z.string(), event: z.string(), prompt_name: z.string(), payload: clientObject(), created_at: z.string() })) }), ...errs },
         },
       },
       async (req) => ({ data: await prompts.events((await auth.authenticate(req.headers)).project.id, req.params.name, req.query.limit) }),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBodySchema, errors, idParam } from '../../core/index.js';
+import { clientObject, errorBodySchema, errors, idParam } from '../../core/index.js';
 import { collectionInputSchema, documentsInputSchema, searchInputSchema } from '../../rag/index.js';
 import type { RagCollection } from '../../storage/index.js';
 import type { RouteDeps } from '../deps.js';
@@ -13,13 +13,13 @@ const idParams = z.object({ id: idParam() });
 const collectionOut = z.object({
   id: z.string(),
   name: z.string(),
-  settings: z.record(z.string(), z.unknown()),
+  settings: clientObject(),
   document_count: z.number(),
   chunk_count: z.number(),
   created_at: z.string(),
 });
 const out = (c: RagCollection) => ({ id: c.id, name: c.name, settings: c.settings, document_count: Number(c.document_count), chunk_count: Number(c.chunk_count), created_at: c.created_at.toISOString() });
-const contextOut = z.object({ text: z.string(), source: z.string().optional(), score: z.number().optional(), metadata: z.record(z.string(), z.unknown()).optional() });
+const contextOut = z.object({ text: z.string(), source: z.string().optional(), score: z.number().optional(), metadata: clientObject().optional() });
 
 /** Retrieval collections: create, list, add documents, search (each search traced as a retrieval span). */
 export function ragRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
@@ -57,7 +57,7 @@ export function ragRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           security: secured,
           params: idParams,
           querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) }),
-          response: { 200: z.object({ data: z.array(z.object({ id: z.string(), title: z.string().nullable(), source: z.string().nullable(), metadata: z.record(z.string(), z.unknown()), chunk_count: z.number(), updated_at: z.string() })) }), ...errs },
+          response: { 200: z.object({ data: z.array(z.object({ id: z.string(), title: z.string().nullable(), source: z.string().nullable(), metadata: clientObject(), chunk_count: z.number(), updated_at: z.string() })) }), ...errs },
         },
       },
       async (req) => {
