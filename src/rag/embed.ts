@@ -8,6 +8,8 @@ export interface Embedder {
   /** Dimensions, when known before the first call (a remote model tells by answering). */
   dims: number | undefined;
   embed(texts: string[], signal?: AbortSignal): Promise<number[][]>;
+  /** Whether its vectors are worth caching (false for one cheaper to recompute than to read back). */
+  cache?: boolean;
 }
 
 /** An embedding answered by one tier of a chain: which tier, so the vector lands in its own space. */
@@ -72,7 +74,7 @@ export function localEmbedder(dimsOrOptions: number | LocalEmbedderOptions = 384
     norm = Math.sqrt(norm) || 1;
     return Array.from(v, (x) => Math.round((x / norm) * 1e6) / 1e6);
   };
-  return { name: `local-hash-${dims}`, dims, embed: async (texts) => texts.map(one) };
+  return { name: `local-hash-${dims}`, dims, cache: false, embed: async (texts) => texts.map(one) };
 }
 
 /** Calls the gateway's `/v1/embeddings` for a project (given by the composition root). */
