@@ -47,6 +47,8 @@ export interface RagSearchResult {
   trace_id: string | null;
   mode: string;
   embedder: string | null;
+  /** The model that re-ranked the results (search with `rerank`), or null. */
+  reranked: string | null;
   took_ms: number;
   /** In the trace `contexts` shape: pass them straight to a trace. */
   contexts: ContextBody[];

@@ -45,6 +45,8 @@ export interface SearchResult {
   trace_id: string | null;
   mode: SearchMode;
   embedder: string | null;
+  /** The model that re-ranked the results, or null. */
+  reranked: string | null;
   took_ms: number;
   contexts: Context[];
 }
@@ -281,6 +283,7 @@ export function createRag(deps: RagDeps) {
         return x ? [{ chunkId: x.id, documentId: x.document_id, position: x.position, text: x.text, title: x.title, source: x.source, metadata: x.metadata, tokens: x.token_count, score: r.score }] : [];
       });
       let reranked: string | null = null;
+      let rerankError: string | undefined;
       if (q.rerank) {
         const o = typeof q.rerank === 'object' ? q.rerank : {};
         const model = o.model ?? s.rerank.model ?? deps.rerankModel;
@@ -289,12 +292,18 @@ export function createRag(deps: RagDeps) {
         const n = Math.min(candidates.length, o.candidates ?? s.rerank.candidates);
         if (n > 0) {
           // The top n are re-scored by the model and put first; the rest keep their order below them.
+          // A re-ranker that fails leaves the order as it was (the span says why).
           const head = candidates.slice(0, n);
-          const scores = await deps.rerank(project, q.query, head.map((x) => (x.title ? `${x.title}\n${x.text}` : x.text)), { model, signal });
-          const rescored = head.map((x, i) => ({ ...x, score: scores[i] ?? 0 })).sort((a, b) => b.score - a.score);
-          const floor = Math.min(0, ...rescored.map((x) => x.score));
-          candidates = [...rescored, ...candidates.slice(n).map((x) => ({ ...x, score: floor }))];
-          reranked = model;
+          try {
+            const scores = await deps.rerank(project, q.query, head.map((x) => (x.title ? `${x.title}\n${x.text}` : x.text)), { model, signal });
+            const rescored = head.map((x, i) => ({ ...x, score: scores[i] ?? 0 })).sort((a, b) => b.score - a.score);
+            const floor = Math.min(0, ...rescored.map((x) => x.score));
+            candidates = [...rescored, ...candidates.slice(n).map((x) => ({ ...x, score: floor }))];
+            reranked = model;
+          } catch (e) {
+            if (signal?.aborted) throw e;
+            rerankError = e instanceof Error ? e.message : String(e);
+          }
         }
       }
       const { contexts, dropped } = assembleContexts(candidates, { k: q.k, maxTokens: q.max_tokens });
@@ -303,7 +312,7 @@ export function createRag(deps: RagDeps) {
       let traceId: string | null = null;
       if (q.trace && deps.trace) {
         const end = new Date();
-        const attributes = { collection_id: c.id, collection: c.name, mode: q.mode, k: q.k, embedder, reranked, candidates: candidates.length, dropped_duplicates: dropped.duplicates, dropped_over_budget: dropped.overBudget };
+        const attributes = { collection_id: c.id, collection: c.name, mode: q.mode, k: q.k, embedder, reranked, ...(rerankError ? { rerank_error: rerankError } : {}), candidates: candidates.length, dropped_duplicates: dropped.duplicates, dropped_over_budget: dropped.overBudget };
         const r = await deps.trace(project, {
           query: q.query,
           contexts,
@@ -314,7 +323,7 @@ export function createRag(deps: RagDeps) {
         });
         traceId = r.id;
       }
-      return { trace_id: traceId, mode: q.mode, embedder, took_ms: Math.round(took * 1000) / 1000, contexts };
+      return { trace_id: traceId, mode: q.mode, embedder, reranked, took_ms: Math.round(took * 1000) / 1000, contexts };
     },
   };
   return rag;

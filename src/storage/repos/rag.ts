@@ -276,12 +276,14 @@ export function ragRepo(pool: pg.Pool) {
     /** Cosine similarity of the query with given chunks (exact; a candidate set's rescoring). */
     async scoreVectors(collectionId: string, embedder: string, v: number[], ids: string[]): Promise<ScoredId[]> {
       if (ids.length === 0) return [];
-      const col = (await hasVector()) ? 'embedding_v::real[]' : 'embedding';
-      const r = await pool.query<ScoredId>(
-        `select id, (select sum(a * b) from unnest(${col}, $2::real[]) as t(a, b))::float8 as score
-         from rag_chunks where collection_id = $1 and embedder = $3 and id = any($4::text[])`,
-        [collectionId, arr(v), embedder, ids],
-      );
+      // pgvector's cosine operator where it exists (no index needed for a candidate set), else SQL arithmetic.
+      const score = (await hasVector()) ? '1 - (embedding_v <=> $2::vector)' : '(select sum(a * b) from unnest(embedding, $2::real[]) as t(a, b))';
+      const r = await pool.query<ScoredId>(`select id, (${score})::float8 as score from rag_chunks where collection_id = $1 and embedder = $3 and id = any($4::text[])`, [
+        collectionId,
+        (await hasVector()) ? vec(v) : arr(v),
+        embedder,
+        ids,
+      ]);
       return r.rows.map((x) => ({ id: x.id, score: Number(x.score) })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     },
     async cachedEmbeddings(projectId: string, embedder: string, hashes: string[]): Promise<Map<string, number[]>> {
