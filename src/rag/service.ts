@@ -98,6 +98,69 @@ export function createRag(deps: RagDeps) {
     return (await p).index;
   }
 
+  // Where the store has no vector index: each collection's vectors (one embedder) as one typed array,
+  // scanned exactly in memory; reloaded when the collection's revision moves (any write).
+  interface VectorSet {
+    revision: string;
+    ids: string[];
+    slot: Map<string, number>;
+    dims: number;
+    data: Float32Array;
+  }
+  const vectorSets = new Map<string, VectorSet>();
+  const vectorLoads = new Map<string, Promise<VectorSet>>();
+  async function vectorsFor(c: RagCollection, embedder: string): Promise<VectorSet> {
+    const key = `${c.id}\u0000${embedder}`;
+    const hit = vectorSets.get(key);
+    if (hit && hit.revision === c.revision) {
+      vectorSets.delete(key);
+      vectorSets.set(key, hit);
+      return hit;
+    }
+    const lk = `${key}\u0000${c.revision}`;
+    let p = vectorLoads.get(lk);
+    if (!p) {
+      p = (async () => {
+        const r = await repo.vectorRows(c.id, embedder);
+        const set: VectorSet = { ...r, slot: new Map(r.ids.map((id, i) => [id, i])) };
+        vectorSets.delete(key);
+        vectorSets.set(key, set);
+        while (vectorSets.size > Math.max(2, Math.floor(lexicalCacheSize / 4))) vectorSets.delete(vectorSets.keys().next().value!);
+        return set;
+      })().finally(() => vectorLoads.delete(lk));
+      vectorLoads.set(lk, p);
+    }
+    return p;
+  }
+  /** Cosine similarity of the query (squared norm `qn`) with the vector in slot `i`. */
+  function cosineAt(set: VectorSet, q: number[], i: number, qn: number): number {
+    const { dims, data } = set;
+    let dot = 0;
+    let nn = 0;
+    const o = i * dims;
+    for (let j = 0; j < dims; j++) {
+      const x = data[o + j]!;
+      dot += x * q[j]!;
+      nn += x * x;
+    }
+    return nn > 0 && qn > 0 ? dot / Math.sqrt(nn * qn) : 0;
+  }
+  function scanVectors(set: VectorSet, q: number[], k: number, only?: string[]): ScoredId[] {
+    if (q.length !== set.dims) return [];
+    let qn = 0;
+    for (const x of q) qn += x * x;
+    const out: ScoredId[] = [];
+    if (only) {
+      for (const id of only) {
+        const i = set.slot.get(id);
+        if (i !== undefined) out.push({ id, score: cosineAt(set, q, i, qn) });
+      }
+    } else {
+      for (let i = 0; i < set.ids.length; i++) out.push({ id: set.ids[i]!, score: cosineAt(set, q, i, qn) });
+    }
+    return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, only ? only.length : k);
+  }
+
   /** After this process wrote a batch: apply it to a cached index that was current, else drop that index. */
   function applyWrite(collectionId: string, rev: { before: string; after: string } | undefined, docIds: string[], chunks: LexicalChunk[], boost: number) {
     const hit = lexical.get(collectionId);
@@ -124,8 +187,8 @@ export function createRag(deps: RagDeps) {
     return c;
   }
 
-  async function collection(project: ProjectRef, idOrName: string): Promise<RagCollection> {
-    const c = await repo.getCollection(project.id, idOrName);
+  async function collection(project: ProjectRef, idOrName: string, counts = true): Promise<RagCollection> {
+    const c = await repo.getCollection(project.id, idOrName, { counts });
     if (!c) throw errors.notFound(`No collection "${idOrName}" in this project`);
     return c;
   }
@@ -231,7 +294,7 @@ export function createRag(deps: RagDeps) {
       const q = parseOrThrow(searchInputSchema, input);
       const start = new Date();
       const t0 = performance.now();
-      const c = await collection(project, idOrName);
+      const c = await collection(project, idOrName, false);
       const s = settingsOf(c);
       const pool = q.mode === 'hybrid' || q.rerank ? Math.max(q.k * 4, 50) : q.k * 2;
       let embedder: string | null = null;
@@ -249,9 +312,13 @@ export function createRag(deps: RagDeps) {
         for (const t of chainFor(project, s).tiers) {
           const v = await chainFor(project, s).embedWith(t.name, [q.query], signal);
           if (!v) continue;
-          const hits = candidates
-            ? await repo.scoreVectors(c.id, t.name, v[0]!, candidates.map((x) => x.id))
-            : await repo.searchVector(c.id, t.name, v[0]!, pool, q.filters);
+          // With a vector index (pgvector) the store answers; without one, the exact scan runs in memory
+          // over the collection's cached vectors (a filtered full search stays in SQL).
+          const indexed = await repo.hasVector();
+          let hits: ScoredId[];
+          if (candidates) hits = indexed ? await repo.scoreVectors(c.id, t.name, v[0]!, candidates.map((x) => x.id)) : scanVectors(await vectorsFor(c, t.name), v[0]!, pool, candidates.map((x) => x.id));
+          else if (!indexed && !filters) hits = scanVectors(await vectorsFor(c, t.name), v[0]!, pool);
+          else hits = await repo.searchVector(c.id, t.name, v[0]!, pool, q.filters);
           if (hits.length) {
             embedder = t.name;
             return hits;

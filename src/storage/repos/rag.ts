@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { inTransaction } from '../sql.js';
 import { createHash } from 'node:crypto';
 import { newId } from '../../core/ids.js';
@@ -78,14 +78,28 @@ export interface RagRevision {
   after: string;
 }
 
-const COLL = `c.id, c.project_id, c.name, c.settings, c.chunk_count, c.revision::text as revision, c.created_at,
-  (select count(*) from rag_documents d where d.collection_id = c.id) as document_count`;
+const COLL_BASE = `c.id, c.project_id, c.name, c.settings, c.chunk_count, c.revision::text as revision, c.created_at`;
+const COLL = `${COLL_BASE}, (select count(*) from rag_documents d where d.collection_id = c.id) as document_count`;
 const CHUNK = 'id, document_id, position, text, title, source, metadata, token_count';
 const SAFE_ID = /^[A-Za-z0-9_-]+$/;
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const hnswWhere = (collectionId: string, embedder: string) => `collection_id = ${lit(collectionId)} and embedder = ${lit(embedder)}`;
 const vec = (v: number[]) => `[${v.join(',')}]`;
 const arr = (v: number[]) => `{${v.join(',')}}`;
+
+/** `{0.1,-2e-05,...}` (a real[] as text) to floats. */
+function parseFloatArray(s: string): Float32Array {
+  const out: number[] = [];
+  let at = 1;
+  for (let i = 1; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 44 || ch === 125) {
+      if (i > at) out.push(Number(s.slice(at, i)));
+      at = i + 1;
+    }
+  }
+  return Float32Array.from(out);
+}
 
 /**
  * Embeddings of a batch as one binary `real[]` parameter (PostgreSQL's array wire format, float4 big
@@ -173,8 +187,9 @@ export function ragRepo(pool: pg.Pool) {
       return (await pool.query<RagCollection>(`select ${COLL} from rag_collections c where c.project_id = $1 order by c.created_at, c.name`, [projectId])).rows;
     },
     /** A collection of the project by id or name. */
-    async getCollection(projectId: string, idOrName: string): Promise<RagCollection | undefined> {
-      return (await pool.query<RagCollection>(`select ${COLL} from rag_collections c where c.project_id = $1 and (c.id = $2 or c.name = $2) order by (c.id = $2) desc limit 1`, [projectId, idOrName])).rows[0];
+    async getCollection(projectId: string, idOrName: string, opts: { counts?: boolean } = {}): Promise<RagCollection | undefined> {
+      const cols = opts.counts === false ? `${COLL_BASE}, -1 as document_count` : COLL;
+      return (await pool.query<RagCollection>(`select ${cols} from rag_collections c where c.project_id = $1 and (c.id = $2 or c.name = $2) order by (c.id = $2) desc limit 1`, [projectId, idOrName])).rows[0];
     },
     async updateSettings(collectionId: string, settings: Record<string, unknown>): Promise<void> {
       await pool.query('update rag_collections set settings = $2, revision = revision + 1 where id = $1', [collectionId, JSON.stringify(settings)]);
@@ -266,6 +281,49 @@ export function ragRepo(pool: pg.Pool) {
         const r = await c.query<RagIndexRow>('select id, document_id, title, text, metadata from rag_chunks where collection_id = $1 order by document_id, position', [collectionId]);
         await c.query('commit');
         return { revision: rev.rows[0]?.revision ?? '0', rows: r.rows };
+      } catch (e) {
+        await c.query('rollback').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
+    /**
+     * Every embedding of a collection and embedder, for an exact scan in memory where there is no
+     * vector index, in pages of 20,000 rows; the arrays' text is parsed here, not by the driver's
+     * generic array parser (several times slower).
+     */
+    async vectorRows(collectionId: string, embedder: string): Promise<{ revision: string; ids: string[]; dims: number; data: Float32Array }> {
+      const col = (await hasVector()) ? 'embedding_v::real[]' : 'embedding';
+      const raw = (v: string) => v;
+      const types = { getTypeParser: (oid: number, format?: string) => (oid === 1021 ? raw : pg.types.getTypeParser(oid, format as 'text')) };
+      const c = await pool.connect();
+      try {
+        await c.query('begin isolation level repeatable read');
+        const rev = await c.query<{ revision: string }>('select revision::text as revision from rag_collections where id = $1', [collectionId]);
+        const ids: string[] = [];
+        const vs: Float32Array[] = [];
+        let dims = 0;
+        for (let after = ''; ; ) {
+          const r = await c.query<{ id: string; e: string }>({
+            text: `select id, ${col} as e from rag_chunks where collection_id = $1 and embedder = $2 and ${col} is not null and id > $3 order by id limit 20000`,
+            values: [collectionId, embedder, after],
+            types,
+          } as pg.QueryConfig);
+          for (const row of r.rows) {
+            const v = parseFloatArray(row.e);
+            if (dims === 0) dims = v.length;
+            if (v.length !== dims) continue;
+            ids.push(row.id);
+            vs.push(v);
+          }
+          if (r.rows.length < 20000) break;
+          after = r.rows[r.rows.length - 1]!.id;
+        }
+        await c.query('commit');
+        const data = new Float32Array(ids.length * dims);
+        vs.forEach((v, i) => data.set(v, i * dims));
+        return { revision: rev.rows[0]?.revision ?? '0', ids, dims, data };
       } catch (e) {
         await c.query('rollback').catch(() => undefined);
         throw e;
