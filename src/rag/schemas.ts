@@ -16,8 +16,8 @@ export const collectionSettingsSchema = z.strictObject({
     .default({ k1: 0.9, b: 0.4, title_boost: 2 }),
   hybrid: z
     .strictObject({
-      method: z.enum(['rrf', 'convex']).default('rrf'),
-      vector_weight: z.number().min(0).max(1).default(0.5).describe('weight of the vector list; BM25 gets 1 - vector_weight'),
+      method: z.enum(['rrf', 'convex']).default('convex').describe('convex: weighted sum of min-max normalised scores; rrf: reciprocal-rank fusion'),
+      vector_weight: z.number().min(0).max(1).default(0.1).describe('weight of the vector list; BM25 gets 1 - vector_weight (0.1: best on SciFact train with the local embedder; raise it for a semantic model)'),
       rrf_k: z.number().min(1).max(1000).default(60),
       vector_candidates: z
         .enum(['bm25', 'index'])
@@ -25,7 +25,7 @@ export const collectionSettingsSchema = z.strictObject({
         .describe('bm25: the vector list re-scores the BM25 candidates exactly; index: a full vector search (HNSW or exact scan) fused with BM25'),
       candidates: z.number().int().min(10).max(2000).default(200).describe('BM25 candidates re-scored by the vector side (vector_candidates bm25)'),
     })
-    .default({ method: 'rrf', vector_weight: 0.5, rrf_k: 60, vector_candidates: 'bm25', candidates: 200 }),
+    .default({ method: 'convex', vector_weight: 0.1, rrf_k: 60, vector_candidates: 'bm25', candidates: 200 }),
   rerank: z
     .strictObject({
       model: dbText({ min: 1, max: 256 }).optional().describe('a chat model the gateway serves, asked to score the candidates'),
