@@ -41,6 +41,8 @@ export interface RagSearchOptions {
   maxTokens?: number;
   /** Record the search as a trace (default true). */
   trace?: boolean;
+  /** Re-score the top results with an LLM through the gateway (off by default). */
+  rerank?: boolean | { model?: string; candidates?: number };
 }
 
 export interface RagSearchResult {
@@ -105,6 +107,7 @@ export class RagClient {
     if (o.filters) body.filters = o.filters;
     if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
     if (o.trace !== undefined) body.trace = o.trace;
+    if (o.rerank !== undefined) body.rerank = o.rerank;
     return this.call('POST', `/api/v1/rag/collections/${encodeURIComponent(collection)}/search`, body);
   }
 }
