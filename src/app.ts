@@ -43,7 +43,7 @@ export { gatewayLlm };
 import { createExperiments, createPromptResolver, createPrompts, promptNoticeSource, type Experiments, type Prompts } from './prompts/index.js';
 import { createChangeBus } from './storage/index.js';
 import { createRouter, type Router } from './router/index.js';
-import { createRag, type ProjectRef, type Rag } from './rag/index.js';
+import { createRag, llmReranker, type ProjectRef, type Rag } from './rag/index.js';
 import type { Worker } from 'node:worker_threads';
 import { spawnModuleThread } from './core/threads.js';
 import type { FromWorkerThread, ToWorkerThread, WorkerThreadInput } from './worker-thread.js';
@@ -298,8 +298,17 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
  * The retrieval toolkit: embeddings go out through the gateway (its breakers, credentials, retries
  * and tracing), searches are traced through ingest.
  */
-export function createRagStack(store: Store, ingest: Ingest, gateway: Gateway): Rag {
-  return createRag({ repo: store.rag, gatewayEmbed: gatewayEmbeddings(gateway), trace: (project, body) => ingest.ingestOne(project, body) });
+export function createRagStack(store: Store, ingest: Ingest, gateway: Gateway, rerankModel?: string): Rag {
+  return createRag({
+    repo: store.rag,
+    gatewayEmbed: gatewayEmbeddings(gateway),
+    trace: (project, body) => ingest.ingestOne(project, body),
+    rerank: llmReranker(async (project, model, prompt, signal) => {
+      const r = await gateway.internal.chat({ projectId: project.id, model, messages: [{ role: 'user', content: prompt }], temperature: 0, response_format: { type: 'json_object' } }, { purpose: 'rerank', signal });
+      return r.text;
+    }),
+    rerankModel,
+  });
 }
 
 /** Embeddings for a project through the gateway's public `/v1/embeddings` operation. */
@@ -462,7 +471,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
     routerModelResolver({ router, gateway: () => late.gateway, prices: (id) => ingest.prices.peek(id) }),
   ]);
   late.gateway = gw.gateway;
-  const rag = createRagStack(store, ingest, gw.gateway);
+  const rag = createRagStack(store, ingest, gw.gateway, config.ragRerankModel);
   const server = await buildServer(
     { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments, router, rag },
     { logger: opts.logger ?? { level: config.logLevel } },

@@ -2,10 +2,10 @@
  * Retrieval benchmark on SciFact (BEIR format, train queries with their qrels):
  *  - quality: nDCG@10 and Recall@100 for BM25, vector (local embedder) and hybrid (RRF, convex);
  *  - ingestion: chunks/s with the local embedder (chunking, BM25 postings, embedding, writes);
- *  - scale: search p95 at ~100,000 chunks (SciFact cut into small chunks) on PGlite and PostgreSQL.
- * Writes bench/results/rag.json and bench/results/rag.md.
+ *  - fusion settings evaluated over the same BM25/vector lists (bench/results/rag.json fusion_grid).
+ * Latency at 100,000 chunks is bench/rag/latency.ts. Writes bench/results/rag.json.
  *
- *   npm run bench:rag            (BENCH_RAG_SCALE=0 skips the 100k-chunk part; BENCH_PG_URL for PostgreSQL)
+ *   npm run bench:rag   (this, then latency.ts, then report.ts; BENCH_PG_URL for PostgreSQL)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,21 +15,16 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore, type Store } from '../../src/storage/index.js';
-import { createRag, localEmbedder, type ProjectRef, type Rag } from '../../src/rag/index.js';
-import { loadScifact, ndcg, percentile, recall, type Doc, type Query } from './data.js';
+import { convex, createRag, localEmbedder, rrf, type ProjectRef, type Rag, type Ranked } from '../../src/rag/index.js';
+import { loadScifact, ndcg, recall, type Doc, type Query } from './data.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = process.env.BENCH_RAG_DATA ?? resolve(root, '../shared/data/scifact');
 const pgAdmin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const scale = process.env.BENCH_RAG_SCALE !== '0';
 const qualityPart = process.env.BENCH_RAG_QUALITY !== '0';
 const outName = process.env.BENCH_RAG_OUT ?? 'rag';
 const only = process.env.BENCH_RAG_ONLY?.split(',');
 const want = (label: string) => !only || only.includes(label);
-const latencyQueries = Number(process.env.BENCH_RAG_LATENCY_QUERIES ?? 200);
-// Chunk size of the latency part (24 tokens cut SciFact into ~100,000 chunks) and its stores.
-const scaleTokens = Number(process.env.BENCH_RAG_SCALE_TOKENS ?? 24);
-const scaleStores = (process.env.BENCH_RAG_SCALE_STORES ?? 'postgres,pglite').split(',') as Array<'pglite' | 'postgres'>;
 
 type Mode = 'bm25' | 'vector' | 'hybrid';
 interface Opened {
@@ -102,16 +97,6 @@ async function quality(o: Opened, coll: string, queries: Query[], qrels: Map<str
   return { ndcg10: n10 / queries.length, recall100: r100 / queries.length };
 }
 
-async function latency(o: Opened, coll: string, queries: Query[], mode: Mode, n: number) {
-  const times: number[] = [];
-  for (const q of queries.slice(0, n)) {
-    const t0 = performance.now();
-    await o.rag.search(o.project, coll, { query: q.text, k: 10, mode, trace: false });
-    times.push(performance.now() - t0);
-  }
-  return { queries: times.length, p50_ms: percentile(times, 50), p95_ms: percentile(times, 95), mean_ms: times.reduce((a, b) => a + b, 0) / times.length };
-}
-
 /** Vector quality through the store directly: pgvector's HNSW index, or the exact SQL scan. */
 async function vectorQuality(o: Opened, coll: string, queries: Query[], qrels: Map<string, Map<string, number>>, exact: boolean) {
   const e = localEmbedder();
@@ -142,64 +127,91 @@ async function main() {
 
   // Quality and ingestion on PGlite (the embedded default).
   if (qualityPart) await qualityAndIngestion(results, docs, queries, qrels);
-  if (scale) await scalePart(results, docs, queries);
   save(results);
   console.log(JSON.stringify(results, null, 2));
 }
 
+/** Ranked document ids from a ranked chunk list (a document ranks where its best chunk does). */
+const docsOf = (ids: string[], docOf: Map<string, string>) => [...new Set(ids.map((i) => docOf.get(i)!).filter(Boolean))];
+
 async function qualityAndIngestion(results: Record<string, unknown>, docs: Doc[], queries: Query[], qrels: Map<string, Map<string, number>>) {
   const o = await open('pglite');
   const settings = { chunking: { max_tokens: 512, overlap: 64 }, bm25: { k1: 0.9, b: 0.4, title_boost: 2 } };
+  const cpu0 = process.cpuUsage();
   const ing = await ingest(o, 'scifact', docs, settings);
-  console.log(`ingested ${ing.chunks} chunks in ${ing.seconds.toFixed(1)} s: ${(ing.chunks / ing.seconds).toFixed(0)} chunks/s`);
-  results.ingestion = { store: 'pglite', chunks: ing.chunks, seconds: round(ing.seconds, 2), chunks_per_s: round(ing.chunks / ing.seconds, 0) };
-  const q: Record<string, unknown> = {};
-  for (const mode of ['bm25', 'vector', 'hybrid'] as const) {
-    if (!want(mode === 'hybrid' ? 'hybrid_rrf' : mode)) continue;
-    q[mode === 'hybrid' ? 'hybrid_rrf' : mode] = await quality(o, 'scifact', queries, qrels, mode);
-    console.log(mode, q[mode === 'hybrid' ? 'hybrid_rrf' : mode]);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(`ingested ${ing.chunks} chunks in ${ing.seconds.toFixed(1)} s: ${(ing.chunks / ing.seconds).toFixed(0)} chunks/s (${cpuSeconds.toFixed(1)} CPU s), load ${loadavg()[0]!.toFixed(1)}`);
+  results.ingestion = { store: 'pglite', chunks: ing.chunks, seconds: round(ing.seconds, 2), chunks_per_s: round(ing.chunks / ing.seconds, 0), cpu_seconds: round(cpuSeconds, 1), load: loadavg() };
+  // The same corpus into PostgreSQL: ingestion rate only.
+  const pgo = await open('postgres').catch(() => undefined);
+  if (pgo) {
+    const p = await ingest(pgo, 'scifact', docs, settings);
+    console.log(`postgres: ${p.chunks} chunks in ${p.seconds.toFixed(1)} s: ${(p.chunks / p.seconds).toFixed(0)} chunks/s`);
+    results.ingestion_postgres = { store: 'postgres', chunks: p.chunks, seconds: round(p.seconds, 2), chunks_per_s: round(p.chunks / p.seconds, 0), load: loadavg() };
+    await pgo.close();
   }
+  const q: Record<string, unknown> = {};
   const coll = (await o.rag.getCollection(o.project, 'scifact')).id;
-  for (const [label, hybrid] of [
-    ['hybrid_convex', { method: 'convex', vector_weight: 0.3, rrf_k: 60 }],
-    ['hybrid_rrf_w0.3', { method: 'rrf', vector_weight: 0.3, rrf_k: 60 }],
-  ] as const) {
+  // Defaults of the service, through its search.
+  for (const mode of ['bm25', 'vector', 'hybrid'] as const) {
+    const label = mode === 'hybrid' ? 'hybrid_default' : mode;
     if (!want(label)) continue;
-    await o.store.rag.updateSettings(coll, { ...settings, hybrid });
-    q[label] = await quality(o, 'scifact', queries, qrels, 'hybrid');
+    q[label] = await quality(o, 'scifact', queries, qrels, mode);
     console.log(label, q[label]);
   }
-  if (want('vector_exact_sql')) {
+  if (process.env.BENCH_RAG_INDEX === '1') {
+    // Full fusion with the HNSW list instead of re-scored BM25 candidates.
+    await o.store.rag.updateSettings(coll, { ...settings, hybrid: { vector_candidates: 'index' } }); // the other hybrid defaults stay
+    q.hybrid_index = await quality(o, 'scifact', queries, qrels, 'hybrid');
+    console.log('hybrid_index', q.hybrid_index);
+    await o.store.rag.updateSettings(coll, settings);
+  }
+  if (process.env.BENCH_RAG_EXACT === '1') {
     q.vector_exact_sql = await vectorQuality(o, 'scifact', queries, qrels, true);
     console.log('vector exact', q.vector_exact_sql);
   }
+  if (want('fusion_grid')) results.fusion_grid = await fusionGrid(o, coll, queries, qrels);
   results.quality = q;
   save(results);
   await o.close();
 }
 
-async function scalePart(results: Record<string, unknown>, docs: Doc[], queries: Query[]) {
-  {
-    const lat: Record<string, unknown> = {};
-    for (const kind of scaleStores) {
-      const s = await open(kind);
-      // SciFact cut into ~24-token chunks gives about 100,000 chunks of real text.
-      const big = await ingest(s, 'scale', docs, { chunking: { max_tokens: scaleTokens, overlap: Math.min(64, Math.floor(scaleTokens / 3)) }, bm25: { k1: 0.9, b: 0.4, title_boost: 2 } });
-      const vector = await s.store.rag.hasVector();
-      console.log(`${kind}: ${big.chunks} chunks in ${big.seconds.toFixed(0)} s (${(big.chunks / big.seconds).toFixed(0)} chunks/s), pgvector ${vector}`);
-      const row: Record<string, unknown> = { chunks: big.chunks, ingest_chunks_per_s: round(big.chunks / big.seconds, 0), vector_path: vector ? 'pgvector-hnsw' : 'exact-sql' };
-      for (const mode of ['bm25', 'hybrid', 'vector'] as const) {
-        const n = vector || mode === 'bm25' ? latencyQueries : Math.min(latencyQueries, 20);
-        row[mode] = await latency(s, 'scale', queries, mode, n);
-        console.log(kind, mode, row[mode]);
-      }
-      lat[kind] = row;
-      results.scale = lat;
-      save(results);
-      await s.close();
-    }
-    results.scale = lat;
+/**
+ * Fusion settings over the same lists: per query, the BM25 top 200 and those 200 re-scored by the
+ * local embedder (what the default hybrid fuses), then every setting fused in JS by src/rag/fusion.ts.
+ */
+async function fusionGrid(o: Opened, coll: string, queries: Query[], qrels: Map<string, Map<string, number>>) {
+  const e = localEmbedder();
+  const lists: Array<{ q: Query; b: Ranked[]; v: Ranked[] }> = [];
+  const docOf = new Map<string, string>();
+  for (const q of queries) {
+    const r = await o.rag.search(o.project, 'scifact', { query: q.text, k: 200, mode: 'bm25', trace: false });
+    const b = r.contexts.map((c) => ({ id: String(c.metadata!.chunk_id), score: c.score ?? 0 }));
+    for (const c of r.contexts) docOf.set(String(c.metadata!.chunk_id), String(c.metadata!.document_id));
+    const [qv] = await e.embed([q.text]);
+    const v = await o.store.rag.scoreVectors(coll, e.name, qv!, b.map((x) => x.id));
+    lists.push({ q, b, v });
   }
+  const evalFused = (fuse: (b: Ranked[], v: Ranked[]) => Ranked[]) => {
+    let n10 = 0;
+    let r100 = 0;
+    for (const { q, b, v } of lists) {
+      const ranked = docsOf(fuse(b, v).map((x) => x.id), docOf);
+      n10 += ndcg(ranked, qrels.get(q.id)!, 10);
+      r100 += recall(ranked, qrels.get(q.id)!, 100);
+    }
+    return { ndcg10: round(n10 / lists.length), recall100: round(r100 / lists.length) };
+  };
+  const grid: Array<Record<string, unknown>> = [];
+  grid.push({ method: 'bm25 alone', ...evalFused((b) => b) });
+  grid.push({ method: 'vector re-scoring alone', ...evalFused((_, v) => v) });
+  for (const w of [0.1, 0.2, 0.3, 0.4, 0.5]) {
+    for (const k of [10, 30, 60]) grid.push({ method: 'rrf', vector_weight: w, rrf_k: k, ...evalFused((b, v) => rrf([b, v], [1 - w, w], k)) });
+    grid.push({ method: 'convex', vector_weight: w, ...evalFused((b, v) => convex([b, v], [1 - w, w])) });
+  }
+  for (const g of grid) console.log(JSON.stringify(g));
+  return grid;
 }
 
 await main();

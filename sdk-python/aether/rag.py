@@ -66,11 +66,14 @@ class RagClient:
 
     def search(self, collection: str, query: str, k: int = 5, mode: str = "hybrid",
                filters: Optional[Dict[str, Any]] = None, max_tokens: Optional[int] = None,
-               trace: bool = True) -> Dict[str, Any]:
-        """Search a collection; ``contexts`` drop straight into a trace."""
+               trace: bool = True, rerank: Any = None) -> Dict[str, Any]:
+        """Search a collection; ``contexts`` drop straight into a trace. ``rerank``: True or
+        ``{"model": ..., "candidates": ...}`` re-scores the top results with an LLM (off by default)."""
         body: Dict[str, Any] = {"query": query, "k": k, "mode": mode, "trace": trace}
         if filters is not None:
             body["filters"] = filters
         if max_tokens is not None:
             body["max_tokens"] = max_tokens
+        if rerank is not None:
+            body["rerank"] = rerank
         return self._call("POST", f"/api/v1/rag/collections/{self._id(collection)}/search", body)

@@ -41,12 +41,16 @@ export interface RagSearchOptions {
   maxTokens?: number;
   /** Record the search as a trace (default true). */
   trace?: boolean;
+  /** Re-score the top results with an LLM through the gateway (off by default). */
+  rerank?: boolean | { model?: string; candidates?: number };
 }
 
 export interface RagSearchResult {
   trace_id: string | null;
   mode: string;
   embedder: string | null;
+  /** The model that re-ranked the results (search with `rerank`), or null. */
+  reranked: string | null;
   took_ms: number;
   /** In the trace `contexts` shape: pass them straight to a trace. */
   contexts: ContextBody[];
@@ -103,6 +107,7 @@ export class RagClient {
     if (o.filters) body.filters = o.filters;
     if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
     if (o.trace !== undefined) body.trace = o.trace;
+    if (o.rerank !== undefined) body.rerank = o.rerank;
     return this.call('POST', `/api/v1/rag/collections/${encodeURIComponent(collection)}/search`, body);
   }
 }

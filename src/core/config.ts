@@ -39,6 +39,10 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9_-]+\/.+$/i, 'must be provider/model, e.g. openai/gpt-4o-mini or anthropic/claude-3-5-haiku-latest')
     .optional(),
+  AETHER_RAG_RERANK_MODEL: z
+    .string()
+    .regex(/^[a-z0-9_-]+\/.+$/i, 'must be provider/model, e.g. openai/gpt-4o-mini')
+    .optional(),
   AETHER_JUDGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   AETHER_JUDGE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
@@ -81,6 +85,8 @@ export interface Config {
   /** `thread`: `serve` runs the worker on a thread of its own (the CLI honours it; tests embed it inline). */
   worker: { enabled: boolean; concurrency: number; thread: boolean };
   queue: { visibilityMs: number; maxAttempts: number; pollMs: number; backoffMs: number };
+  /** The default re-rank model of retrieval searches that ask for `rerank` (AETHER_RAG_RERANK_MODEL). */
+  ragRerankModel: string | undefined;
   judge: {
     model: string | undefined;
     concurrency: number;
@@ -135,6 +141,7 @@ export function parseConfig(env: Record<string, string | undefined>, overrides: 
     trustProxy: c.AETHER_TRUST_PROXY,
     worker: { enabled: c.AETHER_WORKER, concurrency: c.AETHER_WORKER_CONCURRENCY, thread: c.AETHER_WORKER_THREAD },
     queue: { visibilityMs: c.AETHER_QUEUE_VISIBILITY_MS, maxAttempts: c.AETHER_QUEUE_MAX_ATTEMPTS, pollMs: c.AETHER_QUEUE_POLL_MS, backoffMs: c.AETHER_QUEUE_BACKOFF_MS },
+    ragRerankModel: c.AETHER_RAG_RERANK_MODEL,
     judge: {
       model: c.AETHER_JUDGE_MODEL,
       concurrency: c.AETHER_JUDGE_CONCURRENCY,

@@ -8,6 +8,8 @@ export interface Embedder {
   /** Dimensions, when known before the first call (a remote model tells by answering). */
   dims: number | undefined;
   embed(texts: string[], signal?: AbortSignal): Promise<number[][]>;
+  /** Whether its vectors are worth caching (false for one cheaper to recompute than to read back). */
+  cache?: boolean;
 }
 
 /** An embedding answered by one tier of a chain: which tier, so the vector lands in its own space. */
@@ -47,32 +49,45 @@ export function localEmbedder(dimsOrOptions: number | LocalEmbedderOptions = 384
   const ngramWeight = o.ngramWeight ?? 0.05;
   const ngramMax = o.ngramMax ?? 5;
   const bigramWeight = o.bigramWeight ?? 0;
+  // Features are keyed by their 32-bit hash (bucket and sign come from it), and a word's features
+  // are hashed once and remembered: texts share most of their words.
+  const wordFeatures = new Map<string, Uint32Array>();
+  const featuresOf = (w: string): Uint32Array => {
+    let f = wordFeatures.get(w);
+    if (f) return f;
+    const out = [fnv(`w:${w}`)];
+    if (ngramWeight > 0) {
+      const padded = `<${w}>`;
+      for (let n = 3; n <= ngramMax; n++) for (let i = 0; i + n <= padded.length; i++) out.push(fnv(`c:${padded.slice(i, i + n)}`));
+    }
+    f = Uint32Array.from(out);
+    if (wordFeatures.size >= 100_000) wordFeatures.clear();
+    wordFeatures.set(w, f);
+    return f;
+  };
   const one = (text: string): number[] => {
     const v = new Float64Array(dims);
-    const counts = new Map<string, number>();
-    const bump = (f: string, w: number) => counts.set(f, (counts.get(f) ?? 0) + w);
+    const counts = new Map<number, number>();
+    const bump = (h: number, w: number) => counts.set(h, (counts.get(h) ?? 0) + w);
     const ts = terms(text);
     for (let i = 0; i < ts.length; i++) {
-      bump(`w:${ts[i]}`, 1);
-      if (i > 0 && bigramWeight > 0) bump(`b:${ts[i - 1]} ${ts[i]}`, bigramWeight);
+      bump(featuresOf(ts[i]!)[0]!, 1);
+      if (i > 0 && bigramWeight > 0) bump(fnv(`b:${ts[i - 1]} ${ts[i]}`), bigramWeight);
     }
-    // Character n-grams of the content words (stopwords carry no signal here either).
+    // Character n-grams of the content words (stopwords carry no signal here either), once per distinct word.
     if (ngramWeight > 0) {
       for (const w of new Set(ts)) {
-        const padded = `<${w}>`;
-        for (let n = 3; n <= ngramMax; n++) for (let i = 0; i + n <= padded.length; i++) bump(`c:${padded.slice(i, i + n)}`, ngramWeight);
+        const f = featuresOf(w);
+        for (let j = 1; j < f.length; j++) bump(f[j]!, ngramWeight);
       }
     }
-    for (const [f, c] of counts) {
-      const h = fnv(f);
-      v[h % dims]! += (h & 0x80000000 ? -1 : 1) * (c <= 1 ? c : 1 + Math.log(c)); // sub-linear in repeats
-    }
+    for (const [h, c] of counts) v[h % dims]! += (h & 0x80000000 ? -1 : 1) * (c <= 1 ? c : 1 + Math.log(c)); // sub-linear in repeats
     let norm = 0;
     for (const x of v) norm += x * x;
     norm = Math.sqrt(norm) || 1;
     return Array.from(v, (x) => Math.round((x / norm) * 1e6) / 1e6);
   };
-  return { name: `local-hash-${dims}`, dims, embed: async (texts) => texts.map(one) };
+  return { name: `local-hash-${dims}`, dims, cache: false, embed: async (texts) => texts.map(one) };
 }
 
 /** Calls the gateway's `/v1/embeddings` for a project (given by the composition root). */

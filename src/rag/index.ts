@@ -8,3 +8,5 @@ export { terms, words, termCounts } from './text.js';
 export { loadTokenizer, type Tokenizer } from './tokens.js';
 export { parseFile, SUPPORTED_EXTENSIONS, type ParsedDocument } from './loaders.js';
 export * from './schemas.js';
+export { llmReranker, parseScores, rerankPrompt, type RerankChat } from './rerank.js';
+export { LexicalIndex, contains } from './lexical.js';

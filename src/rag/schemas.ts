@@ -16,11 +16,22 @@ export const collectionSettingsSchema = z.strictObject({
     .default({ k1: 0.9, b: 0.4, title_boost: 2 }),
   hybrid: z
     .strictObject({
-      method: z.enum(['rrf', 'convex']).default('rrf'),
-      vector_weight: z.number().min(0).max(1).default(0.5).describe('weight of the vector list; BM25 gets 1 - vector_weight'),
+      method: z.enum(['rrf', 'convex']).default('convex').describe('convex: weighted sum of min-max normalised scores; rrf: reciprocal-rank fusion'),
+      vector_weight: z.number().min(0).max(1).default(0.1).describe('weight of the vector list; BM25 gets 1 - vector_weight (0.1: best on SciFact train with the local embedder; raise it for a semantic model)'),
       rrf_k: z.number().min(1).max(1000).default(60),
+      vector_candidates: z
+        .enum(['bm25', 'index'])
+        .default('bm25')
+        .describe('bm25: the vector list re-scores the BM25 candidates exactly; index: a full vector search (HNSW or exact scan) fused with BM25'),
+      candidates: z.number().int().min(10).max(2000).default(200).describe('BM25 candidates re-scored by the vector side (vector_candidates bm25)'),
     })
-    .default({ method: 'rrf', vector_weight: 0.5, rrf_k: 60 }),
+    .default({ method: 'convex', vector_weight: 0.1, rrf_k: 60, vector_candidates: 'bm25', candidates: 200 }),
+  rerank: z
+    .strictObject({
+      model: dbText({ min: 1, max: 256 }).optional().describe('a chat model the gateway serves, asked to score the candidates'),
+      candidates: z.number().int().min(1).max(100).default(20).describe('how many of the top results the model re-scores'),
+    })
+    .default({ candidates: 20 }),
 });
 export type CollectionSettings = z.output<typeof collectionSettingsSchema>;
 
@@ -50,7 +61,13 @@ export const searchInputSchema = z.strictObject({
   mode: z.enum(SEARCH_MODES).default('hybrid'),
   filters: jsonObject().optional().describe('chunks whose document metadata contains this object (jsonb @>)'),
   max_tokens: z.number().int().min(1).max(1_000_000).optional().describe('token budget over the returned contexts'),
-  rerank: z.boolean().optional().describe('apply the configured re-ranker'),
+  rerank: z
+    .union([
+      z.boolean(),
+      z.strictObject({ model: dbText({ min: 1, max: 256 }).optional(), candidates: z.number().int().min(1).max(100).optional() }),
+    ])
+    .optional()
+    .describe('re-score the top candidates with an LLM through the gateway (off by default): true, or {model, candidates}'),
   trace: z.boolean().default(true).describe('record the search as a trace with a retrieval span'),
 });
 export type SearchInput = z.input<typeof searchInputSchema>;

@@ -40,7 +40,7 @@ export { schema };
 export { spansRepo, type SpansRepo, type TracePatch } from './repos/spans.js';
 export { langfuseRepo, type LangfuseRepo, type LangfuseKeyRecord, type SpanPageFilter, type TracePageFilter } from './repos/langfuse.js';
 export type { MonitorsRepo, MonitorRecord, MonitorRun, MonitorStatus, NewMonitorResult, RunOutcome, TraceKey } from './repos/monitors.js';
-export type { RagRepo, RagCollection, RagDocumentRow, RagDocumentWrite, RagChunkWrite, RagChunk, ScoredId, Bm25Query } from './repos/rag.js';
+export type { RagRepo, RagCollection, RagDocumentRow, RagDocumentWrite, RagChunkWrite, RagChunk, ScoredId, RagIndexRow, RagRevision } from './repos/rag.js';
 
 // Return int8 (counts, sums) as JS numbers: every count Aether stores fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -108,7 +108,7 @@ export interface Store {
   setupTokens: ReturnType<typeof setupTokensRepo>;
   monitors: ReturnType<typeof monitorsRepo>;
   router: ReturnType<typeof routerRepo>;
-  /** Retrieval collections, chunks, postings and embeddings. */
+  /** Retrieval collections, documents, chunks and embeddings. */
   rag: ReturnType<typeof ragRepo>;
   /** Throws when the store cannot answer a trivial query. */
   ping(): Promise<void>;

@@ -722,6 +722,8 @@ export const ragCollections = pgTable(
     settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
     chunkCount: bigint('chunk_count', { mode: 'number' }).notNull().default(0),
     totalLength: doublePrecision('total_length').notNull().default(0),
+    /** Bumped by every write to the collection: in-memory indexes built at an older revision are stale. */
+    revision: bigint('revision', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('rag_collections_project_name_idx').on(t.projectId, t.name)],
@@ -746,7 +748,7 @@ export const ragDocuments = pgTable(
   (t) => [primaryKey({ name: 'rag_documents_pk', columns: [t.collectionId, t.id] })],
 );
 
-/** A chunk of a document: its text, its BM25 length and its embedding (real[]). */
+/** A chunk of a document: its text, its BM25 length and its embedding (real[]); BM25's index is built from these rows in memory (src/rag/lexical.ts). */
 export const ragChunks = pgTable(
   'rag_chunks',
   {
@@ -771,21 +773,6 @@ export const ragChunks = pgTable(
     index('rag_chunks_document_idx').on(t.collectionId, t.documentId),
     index('rag_chunks_metadata_idx').using('gin', t.metadata),
   ],
-);
-
-/** BM25 postings: term → chunk with its (title-boosted) term frequency and the chunk's length. */
-export const ragPostings = pgTable(
-  'rag_postings',
-  {
-    collectionId: text('collection_id')
-      .notNull()
-      .references(() => ragCollections.id, { onDelete: 'cascade' }),
-    term: text('term').notNull(),
-    chunkId: text('chunk_id').notNull(),
-    tf: real('tf').notNull(),
-    length: real('length').notNull(),
-  },
-  (t) => [primaryKey({ name: 'rag_postings_pk', columns: [t.collectionId, t.term, t.chunkId] }), index('rag_postings_chunk_idx').on(t.collectionId, t.chunkId)],
 );
 
 /** Embeddings by content hash, per project and embedder, so re-ingestion does not pay twice. */

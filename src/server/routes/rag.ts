@@ -92,7 +92,7 @@ export function ragRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           security: secured,
           params: idParams,
           body: searchInputSchema,
-          response: { 200: z.object({ trace_id: z.string().nullable(), mode: z.string(), embedder: z.string().nullable(), took_ms: z.number(), contexts: z.array(contextOut) }), ...errs },
+          response: { 200: z.object({ trace_id: z.string().nullable(), mode: z.string(), embedder: z.string().nullable(), reranked: z.string().nullable().describe('the model that re-ranked the results'), took_ms: z.number(), contexts: z.array(contextOut) }), ...errs },
         },
       },
       async (req) => rag.search(await principal(req.headers, false), req.params.id, req.body),
