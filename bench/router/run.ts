@@ -2,44 +2,19 @@
 // batch-ingested as traces and scored with POST /api/v1/traces/{id}/feedback, then every test prompt
 // is asked of POST /api/v1/router/route under `cheapest` with a quality floor; (b) the route
 // decision's overhead with 50 models in the catalog. Writes bench/results/router.{md,json}.
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { parseConfig } from '../../src/core/config.js';
-import { resolvePrice } from '../../src/core/pricing/index.js';
 import { createAether } from '../../src/app.js';
 import { openStore } from '../../src/storage/index.js';
 import { policies, type Prediction } from '../../src/router/index.js';
 import { summarize, round } from '../lib/stats.js';
+import { cost, curve as curveOf, G, loadMmlu, M, priceG, priceM, type Point, type Row } from './mmlu-data.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const DATA = process.env.MMLU ?? '../shared/data/routing/mmlu.jsonl.gz';
-const M = 'mixtral-8x7b-instruct';
-const G = 'gpt-4-1106-preview';
-const priceM = resolvePrice('together_ai/mistralai/Mixtral-8x7B-Instruct-v0.1')!.price;
-const priceG = resolvePrice('gpt-4-1106-preview')!.price;
-
-interface Row {
-  id: string;
-  prompt: string;
-  correct: Record<string, boolean>;
-}
-const rows = gunzipSync(readFileSync(DATA))
-  .toString('utf8')
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as Row);
-const even = (id: string) => BigInt('0x' + createHash('sha256').update(id).digest('hex')) % 2n === 0n;
-const train = rows.filter((r) => even(r.id));
-const test = rows.filter((r) => !even(r.id));
-const cost = (r: Row, model: string) => {
-  const t = countTokens(r.prompt);
-  const p = model === G ? priceG : priceM;
-  return t * p.input + 1 * p.output;
-};
+const { train, test } = loadMmlu();
 
 const dir = mkdtempSync(join(tmpdir(), 'aether-bench-router-'));
 const store = await openStore({ dataDir: dir, databaseUrl: process.env.DATABASE_URL });
@@ -84,25 +59,8 @@ const n = test.length;
 const accOf = (m: string) => test.filter((r) => r.correct[m]).length / n;
 const accM = accOf(M);
 const accG = accOf(G);
-const costG = test.reduce((s, r) => s + cost(r, G), 0);
 
-interface Point {
-  gpt4Share: number;
-  accuracy: number;
-  saved: number;
-}
-/** Route the prompts in `order` to GPT-4 one by one: the curve a continuous floor sweep traces. */
-function curve(order: Row[]): Point[] {
-  let acc = test.filter((r) => r.correct[M]).length;
-  let c = test.reduce((s, r) => s + cost(r, M), 0);
-  const out: Point[] = [{ gpt4Share: 0, accuracy: acc / n, saved: 1 - c / costG }];
-  order.forEach((r, i) => {
-    acc += (r.correct[G] ? 1 : 0) - (r.correct[M] ? 1 : 0);
-    c += cost(r, G) - cost(r, M);
-    out.push({ gpt4Share: (i + 1) / n, accuracy: acc / n, saved: 1 - c / costG });
-  });
-  return out;
-}
+const curve = (order: Row[]): Point[] => curveOf(test, order);
 const savedAt = (pts: Point[], frac: number) => Math.max(...pts.filter((p) => p.accuracy >= frac * accG).map((p) => p.saved), Number.NEGATIVE_INFINITY);
 const apgr = (pts: Point[]) => pts.reduce((s, p) => s + (p.accuracy - accM) / (accG - accM), 0) / pts.length;
 

@@ -1,18 +1,10 @@
 import type pg from 'pg';
-import type { BudgetAction, BudgetPeriod, BudgetScope } from '../../core/budgets.js';
+import type { BudgetSpec } from '../../core/budgets.js';
 import { newId } from '../../core/ids.js';
 
-export interface Budget {
-  id: string;
+/** A stored budget: the one budgets model (core/budgets.ts), with its project and creation time. */
+export interface Budget extends Omit<BudgetSpec, 'source'> {
   project_id: string;
-  name: string;
-  scope: BudgetScope;
-  scope_value: string | null;
-  period: BudgetPeriod;
-  amount_usd: number;
-  action: BudgetAction;
-  /** The model the gateway serves instead once a `downgrade` budget is spent. */
-  downgrade_model: string | null;
   created_at: Date;
 }
 
