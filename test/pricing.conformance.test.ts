@@ -1,5 +1,5 @@
 // One call's usage, sent through every path that records usage (REST, batch, OTLP JSON, a Langfuse
-// export file, the gateway in OpenAI and Anthropic formats against a local upstream, the judge),
+// export file, the Langfuse ingestion API the Langfuse SDKs use, the gateway in OpenAI and Anthropic formats against a local upstream, the judge),
 // must cost the same to the cent: the provider's list price, for OpenAI and for every Anthropic
 // model the README and docs name, with cached and reasoning tokens. Runs on PGlite and PostgreSQL.
 import { after, before, describe, it } from 'node:test';
@@ -142,7 +142,9 @@ for (const c of storeCases) {
       throw new Error(`trace ${id} never appeared`);
     }
 
-    it('gives the list price through REST, batch, OTLP, Langfuse import, gateway (both formats) and judge', { skip }, async () => {
+    it('gives the list price through REST, batch, OTLP, Langfuse import and ingestion API, gateway (both formats) and judge', { skip }, async () => {
+      const pair = (await inject('POST', '/api/v1/langfuse/keys', { name: 'conformance' })).json<{ public_key: string; secret_key: string }>();
+      const basic = { authorization: `Basic ${Buffer.from(`${pair.public_key}:${pair.secret_key}`).toString('base64')}` };
       let n = 0;
       for (const m of MODELS) {
         for (const [name, usageOf] of Object.entries(USAGES)) {
@@ -165,6 +167,18 @@ for (const c of storeCases) {
           const file = join(dir.dir, `${n}.json`);
           writeFileSync(file, JSON.stringify([langfuseExport(ids.langfuse, m.model, u)]));
           assert.equal((await importLangfuseFiles(t.aether.store, t.projectId, [file])).imported, 1);
+          // The Langfuse SDKs' path: the public ingestion API, usage in the same disjoint convention.
+          ids.langfuse_api = `langfuse-api-${n}`;
+          const lf = langfuseExport(ids.langfuse_api, m.model, u);
+          const at = '2026-01-01T00:00:01.000Z';
+          const ingest = await t.aether.server.inject({
+            method: 'POST',
+            url: '/api/public/ingestion',
+            headers: { ...basic, 'content-type': 'application/json' },
+            payload: { batch: [{ id: `${ids.langfuse_api}-t`, type: 'trace-create', timestamp: at, body: lf.trace }, { id: `${ids.langfuse_api}-g`, type: 'generation-create', timestamp: at, body: lf.observations[0] }] },
+          });
+          assert.equal(ingest.statusCode, 207, ingest.body);
+          assert.equal(ingest.json<{ errors: unknown[] }>().errors.length, 0, ingest.body);
           upstream.usage = u;
           ids.chat = `chat-${n}`;
           const chat = await inject('POST', '/v1/chat/completions', { model: m.model, messages: [{ role: 'user', content: 'hi' }] }, { 'x-aether-trace-id': ids.chat });
