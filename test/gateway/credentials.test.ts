@@ -67,7 +67,7 @@ describe('gateway provider credentials', () => {
     assert.ok(!before.some((id) => id.includes('ft:')), 'fine-tune templates are not callable names');
     assert.equal((await api('PUT', `/api/v1/projects/${g.t.projectId}/providers/anthropic`, { api_key: 'sk-ant-project-key-xyz' })).status, 200);
     const withKey = await ids();
-    for (const id of ['anthropic/claude-sonnet-4-5', 'anthropic/claude-haiku-4-5']) assert.ok(withKey.includes(id), id);
+    for (const id of ['anthropic/claude-sonnet-4-5', 'anthropic/claude-haiku-4-5', 'anthropic/claude-3-5-haiku-latest']) assert.ok(withKey.includes(id), id);
     assert.ok(!(await ids(g.t.other.key)).some((id) => id.startsWith('anthropic/')), 'another project does not see this project’s key');
     const r = await new OpenAI({ apiKey: g.t.key, baseURL: `${g.base}/v1`, maxRetries: 0 }).chat.completions.create({ model: withKey.find((id) => id.startsWith('anthropic/'))!, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(r.choices[0]!.message.content, 'Hello there!', 'a listed model is callable');

@@ -37,6 +37,8 @@ export const anthropic: Provider = {
   defaultBaseUrl: 'https://api.anthropic.com',
   requiresKey: true,
   modelPrefixes: ['claude-'],
+  // Aliases Anthropic serves that the price table spells otherwise (priced through name normalisation).
+  listedModels: ['claude-3-5-haiku-latest', 'claude-3-5-haiku-20241022', 'claude-3-7-sonnet-latest', 'claude-sonnet-4-0', 'claude-opus-4-0'],
 
   async chat(req, ctx) {
     const body = JSON.stringify(toAnthropicRequest(req, ctx.target.model));
