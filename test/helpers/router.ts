@@ -38,6 +38,19 @@ export async function seed(aether: Aether, key: string, n = 20, prefix = 's', mo
       assert.equal(f.status, 200, JSON.stringify(f.body));
     }
   }
+  // Feedback answers once it is stored; the catalog's shared rows follow in its next batched write
+  // and snapshot refresh (well under a second). Wait for that, as a client reading the explain would.
+  if (modelPrefix === '') {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const r = await route(aether, key);
+      const cands = (r.body.candidates ?? []) as Array<{ model: string; latency_ms: number | null; evidence: { scores: number } }>;
+      // every model's latency (from its traces) and its scores (from the feedback) are in the snapshot
+      if (cands.length === 3 && cands.every((c) => c.latency_ms !== null && c.evidence.scores >= n - 1)) break;
+      assert.ok(Date.now() < deadline, `the catalog did not learn the seeded traces and feedback: ${JSON.stringify(cands)}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
 }
 
 export const route = (aether: Aether, key: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) =>
