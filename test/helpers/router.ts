@@ -40,10 +40,11 @@ export async function seed(aether: Aether, key: string, n = 20, prefix = 's', mo
   }
   // Feedback answers once it is stored; the catalog's shared rows follow in its next batched write
   // and snapshot refresh (well under a second). Wait for that, as a client reading the explain would.
-  if (modelPrefix === '') {
+  {
+    const candidates = CANDIDATES.map((c) => ({ ...c, model: `${modelPrefix}${c.model}` }));
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const r = await route(aether, key);
+      const r = await route(aether, key, {}, { candidates });
       const cands = (r.body.candidates ?? []) as Array<{ model: string; latency_ms: number | null; evidence: { scores: number } }>;
       // every model's latency (from its traces) and its scores (from the feedback) are in the snapshot
       if (cands.length === 3 && cands.every((c) => c.latency_ms !== null && c.evidence.scores >= n - 1)) break;
