@@ -13,12 +13,13 @@
  * BENCH_SOAK_RATE (50 single traces/s during the soak).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupAll, cleanupOnSignals } from '../lib/cleanup.js';
+import { runBench, cleanupOnSignals } from '../lib/cleanup.js';
+import { writeResults } from '../lib/results.js';
 import { rssMiB, tempDir } from '../lib/proc.js';
 import { pacedTraces, postJson } from '../lib/scoring.js';
 import { round } from '../lib/stats.js';
@@ -201,18 +202,7 @@ async function main(): Promise<void> {
     '- Every sample is in bench/results/memory.json.',
     '',
   ].join('\n');
-  const out = join(root, 'bench/results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'memory.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(join(out, 'memory.md'), md);
-  console.log('\n' + md);
+  writeResults('memory', result, md);
 }
 
-try {
-  await main();
-} catch (e) {
-  console.error(`\nbenchmark failed: ${(e as Error).stack ?? String(e)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanupAll();
-}
+await runBench(main);

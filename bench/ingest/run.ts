@@ -13,11 +13,12 @@
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupAll, cleanupOnSignals, cleanupScope } from '../lib/cleanup.js';
+import { runBench, cleanupOnSignals, cleanupScope } from '../lib/cleanup.js';
+import { writeResults } from '../lib/results.js';
 import { tempDir } from '../lib/proc.js';
 import { pacedTraces, scoredTraces, waitForQueue } from '../lib/scoring.js';
 import { measure, preflight, type Measurement, type Scenario } from './load.js';
@@ -26,7 +27,6 @@ import { goals, markdown, shareOfBare, TARGET_LABELS, type Sustained, type Targe
 import { createDatabase, startAether, startBare, type Target } from './targets.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const outDir = join(root, 'bench/results');
 const durationS = Number(process.env.BENCH_DURATION_S ?? 15);
 const warmupS = Number(process.env.BENCH_WARMUP_S ?? 3);
 const pgAdminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -153,17 +153,7 @@ async function main(): Promise<void> {
     ),
     goals: goalList,
   };
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'ingest.json'), JSON.stringify(json, null, 2) + '\n');
-  writeFileSync(join(outDir, 'ingest.md'), md);
-  console.log('\n' + md);
+  writeResults('ingest', json, md);
 }
 
-try {
-  await main();
-} catch (e) {
-  console.error(`\nbenchmark failed: ${(e as Error).stack ?? String(e)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanupAll();
-}
+await runBench(main);

@@ -74,3 +74,15 @@ export function cleanupOnSignals(): void {
     });
   }
 }
+
+/** Run a benchmark's main: a failure is printed and sets exit code 1; cleanup always runs. */
+export async function runBench(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`\nbenchmark failed: ${(e as Error).stack ?? String(e)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanupAll();
+  }
+}

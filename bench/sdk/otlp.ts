@@ -11,12 +11,13 @@
  * Env: BENCH_DURATION_S (15), BENCH_WARMUP_S (3), BENCH_CLIENTS (6). Three targets: ~1.5 min in all.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeExportRequest } from '../../src/ingest/index.js';
-import { cleanupAll, cleanupOnSignals, cleanupScope } from '../lib/cleanup.js';
+import { runBench, cleanupOnSignals, cleanupScope } from '../lib/cleanup.js';
+import { writeResults } from '../lib/results.js';
 import { cleanEnv, freePort, spawnNode, tempDir, waitForOk } from '../lib/proc.js';
 import { round, summarize } from '../lib/stats.js';
 
@@ -269,15 +270,7 @@ async function main(): Promise<void> {
     '- Server CPU is the server process\'s user + system time (all its threads) over the measured window: on a busy machine (see the load average) it gets less than its 2 cores, and spans per server CPU-second depends much less on that (contention still costs some efficiency).',
     '',
   ].join('\n');
-  const out = join(root, 'bench/results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'otlp.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(join(out, 'otlp.md'), md);
-  console.log(md);
+  writeResults('otlp', result, md);
 }
 
-try {
-  await main();
-} finally {
-  await cleanupAll();
-}
+await runBench(main);
