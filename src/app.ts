@@ -203,7 +203,13 @@ export function createAlertStack(config: Config, store: Store, log: Logger): Ale
 }
 
 /** Start an evaluation worker on an eval stack; finished evaluations feed the alert engine. */
-export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger, yieldTo?: () => Promise<void>, router: Router = createRouter({ store })): Consumer {
+/**
+ * The router of a process that scores but never routes (the worker, its thread): it writes what it
+ * learns to the catalog and keeps no prompt index; the API processes build theirs from the store.
+ */
+const learningRouter = (store: Store): Router => createRouter({ store, options: { maxPromptsPerProject: 0 } });
+
+export function startWorker(config: Config, store: Store, stack: EvalStack, alerts: AlertStack, log: Logger, yieldTo?: () => Promise<void>, router: Router = learningRouter(store)): Consumer {
   return startEvaluationWorker(
     {
       store,

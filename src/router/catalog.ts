@@ -130,7 +130,10 @@ export interface CatalogOptions {
   halfLifeSeconds: number;
   /** Metrics whose 0..1 scores count as quality. */
   qualityMetrics: string[];
-  /** Past prompts kept per project for nearest neighbours. */
+  /**
+   * Past prompts kept per project for nearest neighbours; 0 keeps none (a process that only
+   * records what it learns, like the evaluation worker, and never routes).
+   */
   maxPrompts: number;
 }
 
@@ -251,7 +254,7 @@ const OVERLAP_MS = 5_000;
     /** Record quality scores: this process's prompt index at once, the catalog row with the next flush. */
     async observeQuality(scores: QualityObservation[]): Promise<void> {
       const usable = scores.filter((s) => Number.isFinite(s.score));
-      for (const s of usable) addOutcome(this.index(s.projectId), s);
+      if (opts.maxPrompts > 0) for (const s of usable) addOutcome(this.index(s.projectId), s);
       await enqueue(usable.flatMap(qualityDeltas));
     },
     /** Store what is queued now (at shutdown). */
