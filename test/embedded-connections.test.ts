@@ -54,4 +54,42 @@ describe('embedded store: several connections', () => {
       t.remove();
     }
   });
+
+  it('paces background work while foreground statements keep arriving, without starving it', async (ctx) => {
+    const t = tempDir();
+    const store = await openStore({ dataDir: t.dir });
+    const e = store.endpoint!;
+    const background = new pg.Pool({ host: e.socketDir, port: e.backgroundPort, user: 'postgres', database: 'postgres', max: 4 });
+    try {
+      await Promise.all(Array.from({ length: 4 }, () => background.query('select 1')));
+      // One foreground client (the API's kind) with short statements and short gaps between them,
+      // beside four background clients (scoring's kind) with longer ones, for 1.5 s.
+      const until = Date.now() + 1500;
+      let fg = 0;
+      let bg = 0;
+      const foreground = (async () => {
+        while (Date.now() < until) {
+          await store.pool.query('select pg_sleep(0.002)');
+          fg++;
+        }
+      })();
+      const scoring = Array.from({ length: 4 }, async () => {
+        while (Date.now() < until) {
+          await background.query('select pg_sleep(0.01)');
+          bg++;
+        }
+      });
+      await Promise.all([foreground, ...scoring]);
+      // Unpaced, background statements fill every gap between foreground ones (over half the time);
+      // paced, they get about a quarter of the database's time while the foreground is active.
+      const share = (bg * 10) / 1500;
+      ctx.diagnostic(`background ${bg} × 10 ms (${(share * 100).toFixed(0)}% of the time), foreground ${fg} × 2 ms`);
+      assert.ok(share <= 0.4, `background statements took ${(share * 100).toFixed(0)}% of the time (${bg} × 10 ms) beside ${fg} foreground ones`);
+      assert.ok(bg >= 5, `background work starved: ${bg} statements in 1.5 s`);
+    } finally {
+      await background.end();
+      await store.close();
+      t.remove();
+    }
+  });
 });

@@ -30,6 +30,52 @@ const IN_SEQUENCE = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
 
 /** How long a background message may wait while foreground work keeps arriving (anti-starvation). */
 const BACKGROUND_MAX_WAIT_MS = 200;
+/**
+ * While foreground statements keep arriving, background ones may use this share of the database's
+ * time (and so of a core). Without a cap they fill every gap between foreground statements, and
+ * on two cores those gaps are when the API thread parses the next requests.
+ */
+const BACKGROUND_SHARE = 0.25;
+/** The foreground counts as active this long after its last statement. */
+const FOREGROUND_ACTIVE_MS = 50;
+/** Background time (ms) that may run in one go once the foreground has been quiet. */
+const BACKGROUND_BURST_MS = 20;
+
+/**
+ * Background time credit: a token bucket refilled at BACKGROUND_SHARE while the foreground is
+ * active, and at full rate once it has been quiet for FOREGROUND_ACTIVE_MS.
+ */
+class BackgroundBudget {
+  private tokens = BACKGROUND_BURST_MS;
+  private refilled: number;
+  private lastForeground = Number.NEGATIVE_INFINITY;
+  constructor(private readonly now: () => number = performance.now.bind(performance)) {
+    this.refilled = now();
+  }
+  private refill(): number {
+    const t = this.now();
+    const quietSince = this.lastForeground + FOREGROUND_ACTIVE_MS;
+    // Active time refills at the share, time after the foreground went quiet at full rate.
+    const activeEnd = Math.min(t, Math.max(this.refilled, quietSince));
+    const gained = (activeEnd - this.refilled) * BACKGROUND_SHARE + (t - activeEnd);
+    this.tokens = Math.min(BACKGROUND_BURST_MS, this.tokens + gained);
+    this.refilled = t;
+    return t;
+  }
+  /** 0 when a background statement may run now, else how many ms until it may. */
+  waitMs(): number {
+    this.refill();
+    if (this.tokens > 0) return 0;
+    const active = this.now() < this.lastForeground + FOREGROUND_ACTIVE_MS;
+    return Math.ceil(active ? -this.tokens / BACKGROUND_SHARE : -this.tokens) + 1;
+  }
+  /** A statement ran from `start` to now. */
+  ran(background: boolean, start: number): void {
+    const t = this.refill();
+    if (background) this.tokens -= t - start;
+    else this.lastForeground = t;
+  }
+}
 
 /**
  * The socket servers run the protocol messages of all connections one at a time, keeping one
@@ -42,12 +88,15 @@ const BACKGROUND_MAX_WAIT_MS = 200;
  * It also orders them: a message from a background connection (the second socket: scoring, alert
  * rules, retention) runs only when no foreground message (ingestion, the gateway, the API) waits,
  * or once it has waited BACKGROUND_MAX_WAIT_MS, so scoring never delays an acknowledgement by more
- * than one of its statements and is never starved either.
+ * than one of its statements and is never starved either; and while the foreground is busy,
+ * background statements are paced to BACKGROUND_SHARE of the time (BackgroundBudget).
  */
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 function schedule(db: PGlite, q: QueryQueue, isBackground: (handlerId: number) => boolean, now: () => number = Date.now): void {
   let holder: number | null = null;
+  const budget = new BackgroundBudget();
+  let wake: NodeJS.Timeout | undefined;
   const pick = (): number => {
     const owner = holder ?? (db.isInTransaction() ? q.lastHandlerId : null);
     if (owner !== null) return q.queue.findIndex((m) => m.handlerId === owner);
@@ -67,16 +116,31 @@ function schedule(db: PGlite, q: QueryQueue, isBackground: (handlerId: number) =
     while (q.queue.length > 0) {
       let at = pick();
       if (at === -1) break; // the owner's next message is on its way; it restarts the queue
-      if (holder === null && isBackground(q.queue[at]!.handlerId)) {
+      if (holder === null && !db.isInTransaction() && isBackground(q.queue[at]!.handlerId)) {
         // Statements run synchronously in WASM, so foreground messages that arrived meanwhile are
         // still unread on their sockets: let them in (socket read, then its setImmediate) first.
         await turn();
         await turn();
         at = pick();
         if (at === -1) break;
+        const wait = isBackground(q.queue[at]!.handlerId) ? budget.waitMs() : 0;
+        if (wait > 0) {
+          // Over its share: foreground messages go first; with none, come back when the budget
+          // allows (a foreground arrival restarts the queue sooner).
+          at = q.queue.findIndex((m) => !isBackground(m.handlerId));
+          if (at === -1) {
+            wake ??= setTimeout(() => {
+              wake = undefined;
+              void q.processQueue();
+            }, wait);
+            break;
+          }
+        }
       }
       const item = q.queue.splice(at, 1)[0]!;
       holder = IN_SEQUENCE.has(item.message[0]!) ? item.handlerId : null;
+      const background = isBackground(item.handlerId);
+      const started = performance.now();
       let bytes = 0;
       try {
         await db.runExclusive(() =>
@@ -92,6 +156,7 @@ function schedule(db: PGlite, q: QueryQueue, isBackground: (handlerId: number) =
       } catch (e) {
         item.reject(e);
       }
+      budget.ran(background, started);
     }
     q.processing = false;
   };
