@@ -54,6 +54,9 @@ with x as (
   select * from up union all select * from old
 )${EVAL_ROLLUP_DELTA}`;
 
+/** Rows per upsert statement (see upsert). */
+const UPSERT_CHUNK = 40;
+
 /** Evaluations: one row per project × trace × metric; re-evaluation replaces it. */
 export function evaluationsRepo(pool: pg.Pool) {
   return {
@@ -62,7 +65,13 @@ export function evaluationsRepo(pool: pg.Pool) {
       // One statement may touch a row once: of two results for one trace × metric, the later wins.
       const latest = new Map(rows.map((r) => [`${r.project_id}\u0000${r.trace_id}\u0000${r.metric}`, r]));
       const withIds = [...latest.values()].map((r) => ({ id: newId(), ...r }));
-      await preparedQuery(pool, 'upsert_evaluations', UPSERT_SQL, [JSON.stringify(withIds)]);
+      // Bounded statements: the embedded store runs one statement at a time, so a scoring batch's
+      // write (a few hundred rows with their rollups) would hold an ingest acknowledgement for
+      // ~100 ms; in chunks it waits for one chunk at most. A job is completed only after all its
+      // chunks, and a retried upsert replaces what a crash left half-written.
+      for (let i = 0; i < withIds.length; i += UPSERT_CHUNK) {
+        await preparedQuery(pool, 'upsert_evaluations', UPSERT_SQL, [JSON.stringify(withIds.slice(i, i + UPSERT_CHUNK))]);
+      }
     },
 
     async forTrace(projectId: string, traceId: string): Promise<Evaluation[]> {
