@@ -1,11 +1,12 @@
 import { round } from '../lib/stats.js';
 import type { Concurrent, Sequential } from './load.js';
 
-export type TargetName = 'direct' | 'aether_default' | 'aether' | 'aether_untraced' | 'portkey';
+export type TargetName = 'direct' | 'proxy' | 'aether_default' | 'aether' | 'aether_untraced' | 'portkey';
 
 /** Report order: the baseline, then what `npm start` runs, then the API-only gateway and Portkey. */
 export const LABELS: Record<TargetName, string> = {
   direct: 'direct to the mock upstream (baseline)',
+  proxy: 'bare node:http pass-through proxy (no parsing, no tracing: the ceiling of a gateway in Node)',
   aether_default: 'Aether gateway · `npm start` defaults (evaluation worker in the process, tracing on, embedded PGlite)',
   aether: 'Aether gateway (--no-worker, tracing on, embedded PGlite)',
   aether_untraced: 'Aether gateway (--no-worker, tracing off)',
@@ -143,7 +144,7 @@ export function markdown(header: string[], results: Record<TargetName, TargetRes
     lines.push(row([LABELS[name], r.sequential.latency_ms.p50, r.sequential.latency_ms.p99, st ? st.ttfb_ms!.p50 : failed, st ? st.ttfb_ms!.p99 : '', Math.round(r.concurrent.requests_per_s), name === 'direct' ? '100%' : `${((shareOfDirect(results, name) ?? NaN) * 100).toFixed(1)}%`, r.concurrent.latency_ms.p50, r.concurrent.latency_ms.p99, nonOk, r.rss_after_load_mib]));
   }
   lines.push('', '## Added over direct', '', row(['Gateway', 'seq p50', 'seq p99', '50 clients p50', '50 clients p99', 'stream TTFB p50', 'stream TTFB p99']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
-  for (const name of ['aether_default', 'aether', 'aether_untraced', 'portkey'] as const) {
+  for (const name of ['proxy', 'aether_default', 'aether', 'aether_untraced', 'portkey'] as const) {
     const a = added(results, name);
     const ms = (v: number | null) => (v === null ? 'n/a' : `${v} ms`);
     if (a) lines.push(row([LABELS[name], ms(a.sequential_p50_ms), ms(a.sequential_p99_ms), ms(a.concurrent_p50_ms), ms(a.concurrent_p99_ms), ms(a.stream_ttfb_p50_ms), ms(a.stream_ttfb_p99_ms)]));

@@ -1,5 +1,6 @@
 /**
- * Gateway benchmark: the same OpenAI chat request sent directly to a mock upstream, through Aether
+ * Gateway benchmark: the same OpenAI chat request sent directly to a mock upstream, through a bare
+ * node:http pass-through proxy (the ceiling of a Node gateway), through Aether
  * as `npm start` runs it (evaluation worker in the process, tracing on), through Aether API-only
  * (`--no-worker`, tracing on and off), and through the Portkey gateway; added latency p50/p99 sequentially and at 50
  * clients, throughput, streaming time-to-first-byte, and Aether's RSS over 100,000 requests.
@@ -22,7 +23,7 @@ import { cleanupAll, cleanupOnSignals, cleanupScope } from '../lib/cleanup.js';
 import { tempDir } from '../lib/proc.js';
 import { concurrent, probe, rssMiB, sequential, type Sequential } from './load.js';
 import { added, goals, LABELS, markdown, shareOfDirect, type Memory, type TargetName, type TargetResult } from './report.js';
-import { startAether, startPortkey, startUpstream, type Target } from './targets.js';
+import { startAether, startPortkey, startProxy, startUpstream, type Target } from './targets.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SEQ = Number(process.env.BENCH_SEQ ?? 2000);
@@ -139,6 +140,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
   const upstream = await startUpstream(root, logDir);
   const results = {} as Record<TargetName, TargetResult>;
   results.direct = await bench('direct', async () => upstream, false);
+  results.proxy = await bench('proxy', () => startProxy(root, logDir, upstream.url), false);
   results.aether_default = await bench('aether_default', () => startAether(root, logDir, upstream.url, true, true), false);
   results.aether = await bench('aether', () => startAether(root, logDir, upstream.url), MEMORY_REQUESTS > 0);
   results.aether_untraced = await bench('aether_untraced', () => startAether(root, logDir, upstream.url, false), false);
@@ -160,6 +162,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
     'The `npm start` row runs `aether serve` with its evaluation worker in the process (what a user meets first), scoring every gateway trace as it is written. The other Aether rows run `aether serve --no-worker` on embedded PGlite. Tracing on: every request becomes a trace with one span per attempt and (default evaluation config, sampling 1.0) an evaluation job, written in batches off the request path by the PGlite worker thread on the same 2 cores. Tracing off shows the gateway alone, as Portkey runs here (headless, no log store).',
     'Portkey runs its published build (`start-server.js --headless`, NODE_ENV=production) with `x-portkey-provider: openai` and the mock as `x-portkey-custom-host`.',
     'Added latency = the gateway’s percentile minus the direct percentile of the same run.',
+    'The pass-through proxy row is the most any gateway written in Node can do on these cores: it forwards the bytes over a keep-alive agent and pipes the answer back, with no parsing, validation, routing, accounting or tracing; its share of direct bounds what the issue’s “≥ 25% of direct” can mean here.',
   ];
   const pk = results.portkey;
   if (pk.status === 'ok' && 'failed' in pk.stream) {
@@ -173,8 +176,8 @@ async function main(portkeySkip: string | undefined): Promise<void> {
     machine: { node: process.version, platform: `${platform()} ${release()}`, cpus: cpu.length, cpu_model: cpu[0]?.model ?? null, loadavg_1m_at_start: Number(load), netns: Boolean(process.env.BENCH_IN_NETNS) },
     settings: { sequential: SEQ, duration_s: DURATION_S, warmup_s: WARMUP_S, clients: CLIENTS, memory_requests: MEMORY_REQUESTS },
     targets: results,
-    ratios_vs_direct_50_clients: Object.fromEntries((['aether_default', 'aether', 'aether_untraced', 'portkey'] as const).map((n) => [n, shareOfDirect(results, n)])),
-    added: { aether_default: added(results, 'aether_default'), aether: added(results, 'aether'), aether_untraced: added(results, 'aether_untraced'), portkey: added(results, 'portkey') },
+    ratios_vs_direct_50_clients: Object.fromEntries((['proxy', 'aether_default', 'aether', 'aether_untraced', 'portkey'] as const).map((n) => [n, shareOfDirect(results, n)])),
+    added: { proxy: added(results, 'proxy'), aether_default: added(results, 'aether_default'), aether: added(results, 'aether'), aether_untraced: added(results, 'aether_untraced'), portkey: added(results, 'portkey') },
     goals: goalList,
   };
   const out = join(root, 'bench/results');

@@ -31,6 +31,16 @@ export async function startUpstream(root: string, logDir: string): Promise<Targe
   return { name: 'direct', url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-bench' }, body: chatBody('gpt-4o-mini', false), streamBody: chatBody('gpt-4o-mini', true), startup_ms: Date.now() - t0, child };
 }
 
+/** A bare node:http pass-through proxy in front of the upstream: the ceiling of a Node gateway. */
+export async function startProxy(root: string, logDir: string, upstreamUrl: string): Promise<Target> {
+  const port = await freePort();
+  const t0 = Date.now();
+  const child = spawnNode(['--import', 'tsx', join(root, 'bench/gateway/proxy.ts'), '--port', String(port), '--upstream', upstreamUrl], { cwd: root, env: cleanEnv({}), logFile: join(logDir, 'proxy.log') });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForOk(`${url}/`, child);
+  return { name: 'proxy', url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-bench' }, body: chatBody('gpt-4o-mini', false), streamBody: chatBody('gpt-4o-mini', true), startup_ms: Date.now() - t0, child };
+}
+
 /**
  * `aether serve` on a fresh embedded store, its OpenAI provider pointed at the upstream; tracing on
  * unless told; `--no-worker` unless `worker` (the `npm start` default: evaluation worker in the process).
