@@ -139,7 +139,8 @@ async function main(): Promise<void> {
   const half = Math.floor(soakSamples.length / 2);
   const peakFirst = Math.max(...soakSamples.slice(0, half).map((s) => s.rss_mib));
   const peakSecond = Math.max(...soakSamples.slice(half).map((s) => s.rss_mib));
-  const flat = Math.abs(soakRise) <= 0.05 * rssAfterIngest;
+  // A leak is growth: RSS that settles lower as the backlog drains counts as flat.
+  const flat = soakRise <= 0.05 * rssAfterIngest;
   const goals = [
     {
       goal: `RSS after ${accepted >= 1_000_000 ? '1,000,000' : `${(accepted - soak.accepted).toLocaleString('en-US')} (not 1,000,000)`} ingested traces`,
