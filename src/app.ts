@@ -33,7 +33,7 @@ import { createKeyAuth, type KeyAuth } from './server/auth.js';
 import { createSessions } from './server/session/index.js';
 import { createMetrics } from './server/metrics.js';
 import { Redis } from 'ioredis';
-import { budgetCheck, createGateway, loadGatewaySettings, type Gateway, type ModelResolver } from './gateway/index.js';
+import { budgetCheck, createGateway, loadGatewaySettings, type BudgetCheck, type Gateway, type ModelResolver } from './gateway/index.js';
 import { gatewayLlm } from './judge-port.js';
 import { promptModelResolver } from './prompt-port.js';
 import { routerModelResolver } from './router-port.js';
@@ -263,13 +263,18 @@ export function createMonitorStack(config: Config, store: Store, evals: EvalStac
  * project (sealed with the master key), breaker/rate-limit/cache state in Redis when REDIS_URL is
  * set; every call it serves is traced through ingest.
  */
-export async function createGatewayStack(config: Config, store: Store, ingest: Ingest, log: Logger, resolvers: ModelResolver[] = []): Promise<{ gateway: Gateway; close(): Promise<void> }> {
+export async function createGatewayStack(config: Config, store: Store, ingest: Ingest, log: Logger, resolvers: ModelResolver[] = []): Promise<{ gateway: Gateway; budget: BudgetCheck; close(): Promise<void> }> {
   const settings = loadGatewaySettings(config.gateway.configFile);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 500 }) : undefined;
   redis?.on('error', (e: unknown) => log.debug({ err: e }, 'gateway redis connection error'));
   await redis?.connect().catch((e: unknown) => log.warn({ err: e }, 'gateway: Redis unreachable; breakers, limits and cache fail open until it is back'));
   const j = config.judge;
   const costs = createCosts(store);
+  // One budgets model, shared across processes: stored spend (the dashboard's rollups), re-read each second.
+  const budget = budgetCheck(
+    { budgets: createBudgetBook(store, settings.budget), spent: (projectId, b, from, to) => costs.spent(projectId, b, from, to) },
+    { ttlMs: settings.budget.refresh_ms, onError: (e) => log.warn({ err: e }, 'gateway: could not read budget spend; using the last reading') },
+  );
   const gateway = createGateway({
     settings,
     env: {
@@ -281,17 +286,14 @@ export async function createGatewayStack(config: Config, store: Store, ingest: I
     credentials: { repo: store.providerCredentials, sealer: secretBox(resolveMasterKey(config, log)) },
     traceSink: (project, traces) => ingest.ingestBatch(project, { traces }),
     storedPrices: (projectId) => ingest.prices.peek(projectId),
-    // One budgets model, shared across processes: stored spend (the dashboard's rollups), re-read each second.
-    budget: budgetCheck(
-      { budgets: createBudgetBook(store, settings.budget), spent: (projectId, b, from, to) => costs.spent(projectId, b, from, to) },
-      { ttlMs: settings.budget.refresh_ms, onError: (e) => log.warn({ err: e }, 'gateway: could not read budget spend; using the last reading') },
-    ),
+    budget,
     resolvers,
     redis,
     logger: log,
   });
   return {
     gateway,
+    budget,
     async close() {
       await gateway.flushTraces();
       gateway.close();
@@ -431,7 +433,7 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   // socket, so only requests run at the front of the queue.
   const background = opts.workerThread === true && store.endpoint ? await openStore({ dataDir: config.dataDir, socket: store.endpoint, priority: 'background', migrate: false }) : store;
   // The judge calls through the gateway, which is built after the evaluation stack it traces into.
-  const late: { gateway?: Gateway; thread?: WorkerThread } = {};
+  const late: { gateway?: Gateway; budget?: BudgetCheck; thread?: WorkerThread } = {};
   const evals = await createEvalStack(config, store, log, gatewayLlm(() => late.gateway));
   const alerts = createAlertStack(config, background, log);
   const monitors = createMonitorStack(config, background, evals, alerts, log);
@@ -474,9 +476,10 @@ export async function createAether(config: Config, opts: CreateOptions = {}): Pr
   });
   const gw = await createGatewayStack(config, store, ingest, log, [
     promptModelResolver(createPromptResolver({ prompts, experiments })),
-    routerModelResolver({ router, gateway: () => late.gateway, prices: (id) => ingest.prices.peek(id) }),
+    routerModelResolver({ router, gateway: () => late.gateway, budget: () => late.budget, prices: (id) => ingest.prices.peek(id) }),
   ]);
   late.gateway = gw.gateway;
+  late.budget = gw.budget;
   const rag = createRagStack(store, ingest, gw.gateway, config.ragRerankModel);
   const server = await buildServer(
     { config, store, ingest, auth, sessions, metrics, evals, alerts, analytics: createAnalytics(store), costs: createCosts(store), gateway: gw.gateway, version: VERSION, monitors, prompts, experiments, router, rag },

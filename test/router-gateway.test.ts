@@ -76,5 +76,27 @@ for (const c of storeCases) {
       await assert.rejects(other.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }), (e: InstanceType<typeof OpenAI.APIError>) => e.status === 400 && /no priced model/.test(e.message));
       await assert.rejects(openai.chat.completions.create({ model: 'auto:nope', messages: [{ role: 'user', content: 'hi' }] }), (e: InstanceType<typeof OpenAI.APIError>) => e.status === 400);
     });
+    it('keeps auto off a model whose own budget is spent, and refuses when every model is', async () => {
+      const call = http(t.aether, t.key);
+      const block = async (model: string) => {
+        const r = await call('POST', '/api/v1/budgets', { name: `${model} cap`, scope: 'model', scope_value: model, period: 'daily', amount_usd: 0.000001, action: 'block' });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+      };
+      // The mock provider runs nothing and costs nothing: the spend comes from traces the app reports.
+      const spend = (model: string) => ({ id: `spend-${model}`, query: 'earlier call', response: 'ok', model, cost_usd: 0.01 });
+      assert.equal((await call('POST', '/api/v1/traces/batch', { traces: ['premium', 'mid', 'cheap'].map(spend) })).status, 207);
+      await block('premium');
+      let best = await ask('auto:best');
+      for (let i = 0; i < 20 && best.model === 'mock/premium'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        best = await ask('auto:best');
+      }
+      assert.notEqual(best.model, 'mock/premium', 'the best model is over its budget: auto takes the next one');
+      await assert.rejects(openai.chat.completions.create({ model: 'mock/premium', messages: [{ role: 'user', content: 'hi' }] }), (e: InstanceType<typeof OpenAI.APIError>) => e.status === 402);
+      await block('mid');
+      await block('cheap');
+      await new Promise((r) => setTimeout(r, 1100));
+      await assert.rejects(openai.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: QUESTION }] }), (e: InstanceType<typeof OpenAI.APIError>) => e.status === 402 && /Every model auto may choose is over its budget/.test(e.message));
+    });
   });
 }
