@@ -14,7 +14,10 @@ export function createCosts(store: Pick<Store, 'rollups' | 'costInsights'>) {
   async function spend(projectId: string, scope: BudgetSpec['scope'], value: string | null, from: Date, to: Date): Promise<number> {
     const dim = dimOf[scope];
     const segs = segments(from, to, GRAINS[dim]);
-    return aggregate(await store.rollups.traces(projectId, dim, segs, dim === 'all' ? '' : (value ?? ''))).cost_usd;
+    const llm = aggregate(await store.rollups.traces(projectId, dim, segs, dim === 'all' ? '' : (value ?? ''))).cost_usd;
+    // A project's spend is its apps' calls plus evaluation (the judge's calls, which the trace
+    // rollups leave out); evaluations have no model or user of their own.
+    return scope === 'project' ? llm + (await store.rollups.evaluationCost(projectId, segs)) : llm;
   }
 
   async function dailyHistory(projectId: string, days: number, now: Date): Promise<Array<{ date: string; cost: number }>> {

@@ -1,7 +1,7 @@
 // Every gateway request becomes a trace: model, provider, tokens, latency, time to first token,
 // cost, status, cache outcome, and one span per attempt (retries and fallbacks included). Traces
 // are handed to ingestion after the response is on its way, and written in group commits there.
-import { TRACE_LIMITS } from '../core/schemas/trace.js';
+import { INTERNAL_TAG, TRACE_LIMITS } from '../core/schemas/trace.js';
 import type { Logger } from '../core/logger.js';
 import type { CostSource } from '../core/pricing/index.js';
 import type { RequestOptions } from './headers.js';
@@ -103,7 +103,7 @@ export function traceBody(f: TraceFacts): Record<string, unknown> {
     ...(f.costUsd !== null ? { cost_usd: f.costUsd, cost_source: f.costSource ?? 'computed' } : {}),
     ...(f.options.userId ? { user_id: f.options.userId } : {}),
     ...(f.options.sessionId ? { session_id: f.options.sessionId } : {}),
-    tags: f.options.tags,
+    tags: f.internal ? [...(f.options.tags ?? []), INTERNAL_TAG] : f.options.tags,
     metadata: {
       ...f.metadata,
       source: 'gateway',

@@ -25,6 +25,9 @@ describe('judge on the gateway fabric', () => {
     assert.equal(client.status, 200);
     await g.trace('client-1');
     assert.equal(await pending(), before + 1, 'client traffic is sampled for evaluation');
+    const usage = async () => (await (await fetch(`${g.base}/api/v1/metrics/summary?window=1h`, { headers: { 'x-api-key': g.t.key } })).json()) as { traces: number; llm_cost_usd: number };
+    const withClient = await usage();
+    assert.ok(withClient.traces >= 1 && withClient.llm_cost_usd > 0, 'the client call counts as usage');
 
     const reply = await ask();
     assert.ok(reply.text.length > 0);
@@ -44,6 +47,10 @@ describe('judge on the gateway fabric', () => {
     assert.equal(full.metadata.purpose, 'judge');
     assert.equal(full.metadata.source, 'gateway');
     assert.ok((full.cost_usd as number) > 0);
+    assert.ok((full.tags as string[]).includes('aether:internal'));
+    // Its spend is evaluation cost: counted in the usage figures too, it would show twice in total spend.
+    const after = await usage();
+    assert.deepEqual([after.traces, after.llm_cost_usd], [withClient.traces, withClient.llm_cost_usd], 'the judge call is not counted as the app’s traffic or LLM cost');
     assert.equal(await pending(), before + 1, 'the judge’s own trace is not queued for evaluation');
   });
 

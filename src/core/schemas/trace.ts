@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { boundedJson, boundedNumber, boundedTime, dbText, int4, jsonObject, VALUE_LIMITS } from './safe.js';
 
+/**
+ * The tag of the platform's own LLM calls (the evaluation judge through the gateway): such traces
+ * are stored and listed, but the usage rollups (traffic, latency, LLM cost) leave them out; their
+ * spend is evaluation cost (storage/repos/rollup-sql.ts, migration 0017).
+ */
+export const INTERNAL_TAG = 'aether:internal';
+
 /** Limits that keep one trace bounded; bodies beyond them get a 400 naming the field. */
 export const TRACE_LIMITS = {
   idLength: 128,

@@ -2,6 +2,11 @@
 // so trace_rollups and eval_rollups stay exact sums of the rows: a change is written as the old facts
 // with sign -1 and the new ones with sign +1, in the same statement as the rows.
 
+import { INTERNAL_TAG } from '../../core/schemas/trace.js';
+
+// Internal traces (the judge's calls) count in no usage rollup; aether_rebuild_rollups says the same.
+const INTERNAL = `'${INTERNAL_TAG}'`;
+
 /**
  * `insert into trace_rollups` from a CTE named `facts` with columns project_id, ts, status, model,
  * provider, user_id, tags, input_tokens, output_tokens, token_count, cost_usd, latency_ms, sign.
@@ -16,7 +21,8 @@ export const TRACE_ROLLUP_DELTA = `
                            coalesce(array_agg(f.lb) filter (where f.lb is not null and f.sign < 0), '{}'))
     from (select x.*, case when x.latency_ms is null then null
                            else least(139, greatest(0, floor(ln(greatest(x.latency_ms, 1)) / ln(1.1))))::int end as lb
-            from facts x) f
+            from facts x
+           where not (${INTERNAL} = any(coalesce(x.tags, '{}')))) f
     cross join lateral (
       select * from (values ('minute', 'all', ''), ('hour', 'all', ''), ('day', 'all', ''),
                             ('hour', 'model', f.model), ('day', 'model', f.model),
