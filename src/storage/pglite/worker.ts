@@ -31,49 +31,69 @@ const IN_SEQUENCE = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
 /** How long a background message may wait while foreground work keeps arriving (anti-starvation). */
 const BACKGROUND_MAX_WAIT_MS = 200;
 /**
- * While foreground statements keep arriving, background ones may use this share of the database's
- * time (and so of a core). Without a cap they fill every gap between foreground statements, and
- * on two cores those gaps are when the API thread parses the next requests.
+ * While foreground statements keep arriving, background ones may use what the foreground leaves of
+ * the database's time less BACKGROUND_HEADROOM, and never less than BACKGROUND_MIN_SHARE. Without a
+ * cap they filled every gap between foreground statements, and on two cores those gaps are when the
+ * API thread parses the next requests; with a fixed cap, scoring fell behind a steady load that
+ * left the database mostly idle.
  */
-const BACKGROUND_SHARE = 0.25;
+const BACKGROUND_MIN_SHARE = 0.25;
+const BACKGROUND_HEADROOM = 0.25;
 /** The foreground counts as active this long after its last statement. */
 const FOREGROUND_ACTIVE_MS = 50;
 /** Background time (ms) that may run in one go once the foreground has been quiet. */
 const BACKGROUND_BURST_MS = 20;
+/** The window (ms, exponential) over which the foreground's share of the time is measured. */
+const FOREGROUND_WINDOW_MS = 250;
 
 /**
- * Background time credit: a token bucket refilled at BACKGROUND_SHARE while the foreground is
- * active, and at full rate once it has been quiet for FOREGROUND_ACTIVE_MS.
+ * Background time credit: a token bucket refilled, while the foreground is active, at the share
+ * the foreground leaves (see BACKGROUND_HEADROOM), and at full rate once it has been quiet for
+ * FOREGROUND_ACTIVE_MS.
  */
 class BackgroundBudget {
   private tokens = BACKGROUND_BURST_MS;
   private refilled: number;
   private lastForeground = Number.NEGATIVE_INFINITY;
+  /** Foreground statement time, decayed over FOREGROUND_WINDOW_MS. */
+  private busy = 0;
+  private busyAt: number;
   constructor(private readonly now: () => number = performance.now.bind(performance)) {
     this.refilled = now();
+    this.busyAt = this.refilled;
   }
-  private refill(): number {
+  /** The background's refill rate while the foreground is active. */
+  private share(t: number): number {
+    this.busy *= Math.exp(-(t - this.busyAt) / FOREGROUND_WINDOW_MS);
+    this.busyAt = t;
+    return Math.max(BACKGROUND_MIN_SHARE, 1 - BACKGROUND_HEADROOM - this.busy / FOREGROUND_WINDOW_MS);
+  }
+  private refill(): { t: number; share: number } {
     const t = this.now();
+    const share = this.share(t);
     const quietSince = this.lastForeground + FOREGROUND_ACTIVE_MS;
     // Active time refills at the share, time after the foreground went quiet at full rate.
     const activeEnd = Math.min(t, Math.max(this.refilled, quietSince));
-    const gained = (activeEnd - this.refilled) * BACKGROUND_SHARE + (t - activeEnd);
+    const gained = (activeEnd - this.refilled) * share + (t - activeEnd);
     this.tokens = Math.min(BACKGROUND_BURST_MS, this.tokens + gained);
     this.refilled = t;
-    return t;
+    return { t, share };
   }
   /** 0 when a background statement may run now, else how many ms until it may. */
   waitMs(): number {
-    this.refill();
+    const { t, share } = this.refill();
     if (this.tokens > 0) return 0;
-    const active = this.now() < this.lastForeground + FOREGROUND_ACTIVE_MS;
-    return Math.ceil(active ? -this.tokens / BACKGROUND_SHARE : -this.tokens) + 1;
+    const active = t < this.lastForeground + FOREGROUND_ACTIVE_MS;
+    return Math.ceil(active ? -this.tokens / share : -this.tokens) + 1;
   }
   /** A statement ran from `start` to now. */
   ran(background: boolean, start: number): void {
-    const t = this.refill();
+    const { t } = this.refill();
     if (background) this.tokens -= t - start;
-    else this.lastForeground = t;
+    else {
+      this.lastForeground = t;
+      this.busy += t - start;
+    }
   }
 }
 
@@ -89,7 +109,7 @@ class BackgroundBudget {
  * rules, retention) runs only when no foreground message (ingestion, the gateway, the API) waits,
  * or once it has waited BACKGROUND_MAX_WAIT_MS, so scoring never delays an acknowledgement by more
  * than one of its statements and is never starved either; and while the foreground is busy,
- * background statements are paced to BACKGROUND_SHARE of the time (BackgroundBudget).
+ * background statements are paced to what it leaves (BackgroundBudget).
  */
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
