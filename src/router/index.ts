@@ -174,7 +174,10 @@ export function createRouter(deps: RouterDeps) {
       const spent = spend.get(req.projectId);
       const spentToday = spent?.day === day ? spent.usd : 0;
       const explore = (req.explore ?? true) && s.exploration.enabled && spentToday < s.exploration.daily_cap_usd;
-      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), neighbours, settings: s, policy, explore, neighbourPower: o.neighbourPower, drift: (m) => index.drift(m) || (m.includes('/') ? index.drift(m.slice(m.indexOf('/') + 1)) : 0), rnd: req.rnd });
+      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), neighbours, settings: s, policy, explore, neighbourPower: o.neighbourPower, drift: (m, task) => {
+          const d = index.driftEstimate(m, task);
+          return d.mean || d.low || !m.includes('/') ? d : index.driftEstimate(m.slice(m.indexOf('/') + 1), task);
+        }, rnd: req.rnd });
       if (r.explored && r.model) {
         const extra = Math.max(0, (r.candidates.find((c) => c.model === r.model)?.cost_usd ?? 0) - r.exploit.cost_usd);
         spend.set(req.projectId, { day, usd: spentToday + extra });
