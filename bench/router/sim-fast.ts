@@ -138,8 +138,9 @@ async function run(seed: number) {
       break;
     }
   const ceiling = oracleCeiling(auto.map((o) => ({ task: o.task, promptTokens: o.promptTokens, slo: o.slo, degrade: o.degrade })), 0.97 * bestQ);
+  const atOwn = oracleCeiling(auto.map((o) => ({ task: o.task, promptTokens: o.promptTokens, slo: o.slo, degrade: o.degrade })), quality);
   const share = (os: typeof auto) => MODELS.map((m) => `${m.id.split('/')[1]!.slice(0, 12)} ${((100 * os.filter((o) => o.model === m.id).length) / os.length).toFixed(0)}%`).join(' ');
-  console.log(`seed ${seed}: saved ${(100 * (1 - cost / bestCost)).toFixed(1)}% at ${(100 * quality / bestQ).toFixed(1)}%; SLO ${(100 * withSlo.filter((o) => o.violation).length / withSlo.length).toFixed(2)}% ${JSON.stringify(kinds)}; moved off ${degraded!.model} after ${moved}; explored ${auto.filter((o) => o.explored).length}; ceiling ${(100 * (1 - ceiling.cost_usd / bestCost)).toFixed(1)}% (λ ${ceiling.lambda.toFixed(4)})`);
+  console.log(`seed ${seed}: saved ${(100 * (1 - cost / bestCost)).toFixed(1)}% at ${(100 * quality / bestQ).toFixed(1)}%; SLO ${(100 * withSlo.filter((o) => o.violation).length / withSlo.length).toFixed(2)}% ${JSON.stringify(kinds)}; moved off ${degraded!.model} after ${moved}; explored ${auto.filter((o) => o.explored).length}; ceiling ${(100 * (1 - ceiling.cost_usd / bestCost)).toFixed(1)}%; oracle at this quality ${(100 * (1 - atOwn.cost_usd / bestCost)).toFixed(1)}%`);
   console.log(`   1st: ${share(auto.slice(0, N / 2))}\n   2nd: ${share(auto.slice(N / 2))}`);
   if (trace.length) console.log(trace.join('\n'));
   void latencyP95;
