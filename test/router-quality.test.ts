@@ -3,7 +3,9 @@
 // conservative `quality_low`, never explored).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createCatalog } from '../src/router/catalog.js';
 import { DriftMeter } from '../src/router/drift.js';
+import type { QualityOutcome, RouterRepo } from '../src/storage/index.js';
 import { control, type Candidate } from '../src/router/controller.js';
 import { PromptIndex, profileRequest } from '../src/router/index.js';
 import { DEFAULT_SETTINGS } from '../src/router/settings.js';
@@ -97,5 +99,19 @@ describe('router quality', () => {
     let free = 0;
     for (let s = 1; s <= 200; s++) if (route({}, rng(s), 0.85).explored) free++;
     assert.ok(free > 0);
+  });
+
+  it('outcomes read back from the store are learned under endpoint/model, the name live feedback uses', async () => {
+    const rows: QualityOutcome[] = [{ project_id: 'p', trace_id: 't1', model: 'gpt-4o', provider: 'sim-oai', query: 'what is the capital of France?', metric: 'feedback', score: 1, task_type: 'qa', created_at: new Date() }];
+    const repo = { increment: () => Promise.resolve(), rowsSince: () => Promise.resolve([]), outcomes: () => Promise.resolve(rows) } as unknown as RouterRepo;
+    const catalog = createCatalog(repo, { halfLifeSeconds: 86_400, qualityMetrics: ['feedback'], maxPrompts: 100 });
+    await catalog.ensure('p');
+    const names = () => catalog.index('p').nearest('capital of France', 1)[0]!.entry.outcomeModels;
+    assert.deepEqual(names(), ['sim-oai/gpt-4o']);
+    // The same trace scored live, then re-read by a refresh: still one outcome under one name.
+    void catalog.observeQuality([{ projectId: 'p', traceId: 't1', model: 'sim-oai/gpt-4o', prompt: 'what is the capital of France?', taskLabel: 'qa', metric: 'feedback', score: 1 }]);
+    await catalog.refresh();
+    assert.deepEqual(names(), ['sim-oai/gpt-4o']);
+    await catalog.flush();
   });
 });
