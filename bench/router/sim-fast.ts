@@ -99,7 +99,7 @@ async function run(seed: number) {
     const o = await serve(q, d.model!, d.task_type);
     const violation = q.slo.maxLatencyMs !== undefined && o.lat > q.slo.maxLatencyMs ? 'latency' : q.slo.maxCostUsd !== undefined && o.cost > q.slo.maxCostUsd ? 'cost' : q.slo.minQuality !== undefined && o.acc < q.slo.minQuality ? 'quality' : null;
     auto.push({ task: q.task, model: d.model!, acc: o.acc, cost: o.cost, promptTokens: q.promptTokens, slo: q.slo, violation, explored: d.explored, degrade: new Map(degrade) });
-    if (violation && process.env.TRACE) trace.push(`  violation ${violation} ${q.task} ${d.model} explored=${d.explored} ${JSON.stringify(d.candidates.find((c) => c.model === d.model))}`);
+    if (violation && process.env.TRACE) trace.push(`  violation @${i} ${violation} ${q.task} ${d.model} explored=${d.explored} ${JSON.stringify(d.candidates.find((c) => c.model === d.model))}`);
     drain(CONCURRENCY);
     if (process.env.WATCH && i % 100 === 99) {
       const [wm, wt] = process.env.WATCH.split(',');
