@@ -123,3 +123,50 @@ export async function startMock(m: SimModel, state: WorldState, seed: number): P
 
 /** USD of a call: the mock's usage at the model's price. */
 export const callCost = (m: SimModel, promptTokens: number, completionTokens: number) => (promptTokens * m.inputPerMtok + completionTokens * m.outputPerMtok) / 1e6;
+
+/** The p95 (ms) of a model's mock latency for a task (the log-normal the mock draws from). */
+export const latencyP95 = (m: SimModel, task: Task) => m.p50Ms * (0.5 + OUTPUT_TOKENS[task] / 200) * Math.exp(1.645 * m.sigma);
+
+/** One request as the oracle sees it: its task, prompt tokens, SLO headers and the models' true accuracy then. */
+export interface OracleRequest {
+  task: Task;
+  promptTokens: number;
+  slo: { maxLatencyMs?: number; maxCostUsd?: number; minQuality?: number };
+  /** Accuracy multiplier per model id at the time of the request (the degraded model's drop). */
+  degrade: ReadonlyMap<string, number>;
+}
+
+/**
+ * The world's ceiling: an oracle that knows every model's true accuracy per task (and when one
+ * degrades) assigns each request the model that minimises cost − λ·accuracy among those meeting its
+ * SLO headers (cost exactly, quality floor on the true accuracy, latency by the mock's p95), with the
+ * smallest λ (bisection) whose mean accuracy reaches `targetQuality`. This Lagrangian assignment is
+ * the least-cost one at that mean accuracy up to one request's worth.
+ */
+export function oracleCeiling(reqs: OracleRequest[], targetQuality: number): { cost_usd: number; quality: number; lambda: number } {
+  const options = reqs.map((r) => {
+    const all = MODELS.map((m) => ({ cost: callCost(m, r.promptTokens, OUTPUT_TOKENS[r.task]), q: m.accuracy[r.task] * (r.degrade.get(m.id) ?? 1), p95: latencyP95(m, r.task) }));
+    const ok = all.filter((o) => (r.slo.maxCostUsd === undefined || o.cost <= r.slo.maxCostUsd) && (r.slo.minQuality === undefined || o.q >= r.slo.minQuality) && (r.slo.maxLatencyMs === undefined || o.p95 <= r.slo.maxLatencyMs));
+    return ok.length ? ok : [all.reduce((a, b) => (b.q > a.q ? b : a))];
+  });
+  const assign = (lambda: number) => {
+    let cost = 0;
+    let q = 0;
+    for (const opts of options) {
+      let best = opts[0]!;
+      for (const o of opts) if (o.cost - lambda * o.q < best.cost - lambda * best.q) best = o;
+      cost += best.cost;
+      q += best.q;
+    }
+    return { cost_usd: cost, quality: q / Math.max(1, reqs.length), lambda };
+  };
+  let lo = 0;
+  let hi = 1;
+  while (assign(hi).quality < targetQuality && hi < 1e3) hi *= 2;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (assign(mid).quality >= targetQuality) hi = mid;
+    else lo = mid;
+  }
+  return assign(hi);
+}

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupAll, cleanupOnSignals } from '../lib/cleanup.js';
 import { cleanEnv, freePort, spawnNode, tempDir, waitForOk } from '../lib/proc.js';
 import { round, summarize } from '../lib/stats.js';
-import { callCost, MODELS, OUTPUT_TOKENS, promptFor, registry, rng, startMock, TASKS, type MockServer, type SimModel, type Task, type WorldState } from './sim-world.js';
+import { callCost, MODELS, oracleCeiling, OUTPUT_TOKENS, promptFor, registry, rng, startMock, TASKS, type MockServer, type SimModel, type Task, type WorldState } from './sim-world.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.SIM_N ?? 3000);
@@ -90,6 +90,8 @@ interface Outcome {
   correct: boolean;
   /** The chosen model's true accuracy on this task at the time of the call. */
   trueAccuracy: number;
+  /** The world's accuracy multipliers when the call was made (for the oracle). */
+  degrade: ReadonlyMap<string, number>;
   why?: string;
 }
 const feedbackQueue: Array<{ traceId: string; score: number; tries: number }> = [];
@@ -129,10 +131,11 @@ async function sendFeedback(traceId: string, score: number): Promise<void> {
 
 async function call(req: Req, model: string, phase: Outcome['phase']): Promise<Outcome> {
   const t0 = performance.now();
+  const degrade = new Map(state.degrade);
   const r = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { ...auth, ...req.headers }, body: JSON.stringify({ model, messages: [{ role: 'user', content: req.prompt }] }) });
   const text = await r.text();
   const latencyMs = performance.now() - t0;
-  if (r.status !== 200) return { req, phase, status: r.status, model: null, latencyMs, costUsd: 0, promptTokens: 0, correct: false, trueAccuracy: 0, why: text.slice(0, 300) };
+  if (r.status !== 200) return { req, phase, status: r.status, model: null, latencyMs, costUsd: 0, promptTokens: 0, correct: false, trueAccuracy: 0, degrade, why: text.slice(0, 300) };
   const body = JSON.parse(text) as { choices: Array<{ message: { content: string } }>; usage: { prompt_tokens: number; completion_tokens: number } };
   const served = r.headers.get('x-aether-model') ?? model;
   const m = byId.get(served)!;
@@ -141,7 +144,7 @@ async function call(req: Req, model: string, phase: Outcome['phase']): Promise<O
   // Each client sends the score before its next request, so feedback keeps pace with the traffic
   // (queued apart, it fell ~900 requests behind on the embedded store of this loaded machine).
   if (traceId) await sendFeedback(traceId, correct ? 1 : 0);
-  return { req, phase, status: 200, model: served, latencyMs, costUsd: callCost(m, body.usage.prompt_tokens, body.usage.completion_tokens), promptTokens: body.usage.prompt_tokens, correct, trueAccuracy: m.accuracy[req.task] * (state.degrade.get(m.id) ?? 1) };
+  return { req, phase, status: 200, model: served, latencyMs, costUsd: callCost(m, body.usage.prompt_tokens, body.usage.completion_tokens), promptTokens: body.usage.prompt_tokens, correct, trueAccuracy: m.accuracy[req.task] * (degrade.get(m.id) ?? 1), degrade };
 }
 
 let feedbackDone = false;
@@ -160,6 +163,21 @@ const best = [...MODELS].sort((a, b) => TASKS.reduce((s, t) => s + b.accuracy[t]
 const auto: Outcome[] = [];
 let next = 0;
 let degraded: { model: string; at: number } | undefined;
+// Every 100 auto requests after the drop: the degraded model's share of them and what a dry run on a
+// prompt of each task predicts for it (quality, its lower bound, the drift), to see how it loses traffic.
+const driftTrace: Array<{ after: number; share: number; by_task: Record<string, { quality: number; quality_low: number | null; drift: number; chosen: string | null }> }> = [];
+async function traceDrift(): Promise<void> {
+  const name = degraded!.model;
+  const after = auto.length - degraded!.at;
+  const window = auto.slice(-100);
+  const byTask: (typeof driftTrace)[number]['by_task'] = {};
+  for (const t of TASKS) {
+    const r = await api('POST', '/api/v1/router/route', { model: 'auto', messages: [{ role: 'user', content: promptFor(t, 900_000 + after) }] });
+    const c = (r.body.candidates as Array<{ model: string; quality: number; quality_low?: number; evidence: { drift: number } }> | undefined)?.find((x) => x.model === name);
+    if (c) byTask[t] = { quality: round(c.quality, 3), quality_low: c.quality_low === undefined ? null : round(c.quality_low, 3), drift: round(c.evidence.drift, 3), chosen: (r.body.model as string | null) ?? null };
+  }
+  driftTrace.push({ after, share: round(window.filter((o) => o.model === name).length / Math.max(1, window.length), 3), by_task: byTask });
+}
 const tAuto = performance.now();
 await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
@@ -177,6 +195,7 @@ await Promise.all(
       }
       const o = await call(makeReq(seq++), 'auto', 'auto');
       auto.push(o);
+      if (degraded && (auto.length - degraded.at) % 100 === 0 && auto.length > degraded.at) await traceDrift();
       if (auto.length % 500 === 0) console.error(`  ${auto.length}/${N} auto requests, ${Math.round((performance.now() - tAuto) / 1000)} s, feedback queued ${feedbackQueue.length}`);
     }
   }),
@@ -194,6 +213,14 @@ const bestCost = auto.reduce((s, o) => s + callCost(best, o.promptTokens || Math
 const bestQuality = auto.reduce((s, o) => s + best.accuracy[o.req.task], 0) / auto.length;
 const routerQuality = auto.reduce((s, o) => s + o.trueAccuracy, 0) / auto.length;
 const realised = auto.filter((o) => o.correct).length / auto.length;
+// The world's ceiling: an oracle knowing every model's true accuracy per task (and the drop) at 97% of
+// always-best quality, honouring each request's SLO headers; and the same without the drop and SLOs.
+const oracleReqs = auto.map((o) => ({ task: o.req.task, promptTokens: o.promptTokens || Math.ceil(o.req.prompt.length / 4) + 4, slo: o.req.slo, degrade: o.degrade }));
+const ceilingOf = (reqs: typeof oracleReqs, target = 0.97 * bestQuality) => {
+  const c = oracleCeiling(reqs, target);
+  return { cost_saved: round(1 - c.cost_usd / bestCost, 4), quality_ratio: round(c.quality / bestQuality, 4), cost_usd: round(c.cost_usd, 4) };
+};
+const ceiling = { as_run: ceilingOf(oracleReqs), at_router_quality: ceilingOf(oracleReqs, routerQuality), without_drop: ceilingOf(oracleReqs.map((r) => ({ ...r, degrade: new Map() }))), without_drop_or_slo: ceilingOf(oracleReqs.map((r) => ({ ...r, slo: {}, degrade: new Map() }))) };
 const withSlo = auto.filter((o) => Object.keys(o.req.slo).length > 0);
 const violation = (o: Outcome): string | null => {
   if (o.status !== 200) return `HTTP ${o.status}`;
@@ -267,9 +294,10 @@ const result = {
   always_best: { model: best.id, cost_usd: round(bestCost, 4), expected_quality: round(bestQuality, 4) },
   router: { cost_usd: round(routerCost, 4), expected_quality: round(routerQuality, 4), realised_quality: round(realised, 4) },
   cost_saved: round(1 - routerCost / bestCost, 4),
+  ceiling,
   quality_ratio: round(routerQuality / bestQuality, 4),
   slo: { requests_with_slo: withSlo.length, violations: violations.length, rate: round(violations.length / Math.max(1, withSlo.length), 4), by_kind: violationKinds, examples: violations.slice(0, 5).map(({ o, v }) => ({ v, model: o.model, task: o.req.task, slo: o.req.slo, latency_ms: round(o.latencyMs, 1), cost_usd: o.costUsd })) },
-  degradation: degraded ? { model: degraded.model, at_request: degraded.at, share_before: round(shareBefore, 3), moved_off_after_requests: movedAfter, window: WINDOW } : null,
+  degradation: degraded ? { model: degraded.model, at_request: degraded.at, share_before: round(shareBefore, 3), moved_off_after_requests: movedAfter, window: WINDOW, trace: driftTrace } : null,
   share_first_half: share(auto.slice(0, Math.floor(N / 2))),
   share_second_half: share(auto.slice(Math.floor(N / 2))),
   share_per_task: perTask,
@@ -299,10 +327,23 @@ ${MODELS.map((m) => `| ${m.id} | ${m.inputPerMtok} | ${m.outputPerMtok} | ${m.p5
 | figure | value | target |
 |---|---|---|
 | cost saved vs always-best (${best.id}) | ${pct(result.cost_saved)} ($${result.router.cost_usd} vs $${result.always_best.cost_usd}) | ≥ 60% |
+| the world's ceiling: oracle cost saved at 97% of always-best quality (true accuracies, SLOs honoured; without the drop; without the drop or SLOs) | ${pct(ceiling.as_run.cost_saved)}; ${pct(ceiling.without_drop.cost_saved)}; ${pct(ceiling.without_drop_or_slo.cost_saved)} | |
+| the same oracle at the router's own quality (${pct(result.quality_ratio)}) | ${pct(ceiling.at_router_quality.cost_saved)} | |
 | quality vs always-best (expected accuracy of the chosen models) | ${pct(result.quality_ratio)} (${pct(routerQuality)} vs ${pct(bestQuality)}; realised ${pct(realised)}) | ≥ 97% |
 | SLO violations (of ${withSlo.length} requests with an SLO header) | ${pct(result.slo.rate)} (${JSON.stringify(violationKinds)}) | < 1% |
 | requests until traffic moves off the degraded model (first ${WINDOW}-request window with < 5% of it; ${pct(shareBefore)} before) | ${movedAfter ?? 'never'} | ≤ 500 |
 | errors (non-200) among auto requests | ${errorsAll.length} | |
+
+The ceiling's oracle knows each model's true accuracy per task and when the drop happens, and gives each request the
+model minimising cost − λ·accuracy among those meeting its SLO headers (cost exactly, quality floor on the true
+accuracy, latency by the mock's p95), with the least λ whose mean accuracy reaches 97% of always-best
+(\`oracleCeiling\` in sim-world.ts). A learning router cannot beat it.
+
+Degraded model after the drop, per 100 requests (share of those requests; per task, a dry run's quality / quality_low / drift for it, and the model the dry run chose):
+
+| after | share | ${TASKS.join(' | ')} |
+|---|---|${TASKS.map(() => '---|').join('')}
+${driftTrace.map((d) => `| ${d.after} | ${pct(d.share)} | ${TASKS.map((t) => { const x = d.by_task[t]; return x ? `${x.quality} / ${x.quality_low ?? '-'} / ${x.drift} → ${(x.chosen ?? '-').split('/')[1]}` : '-'; }).join(' | ')} |`).join('\n')}
 
 SLO violation = the client-measured latency above \`x-aether-max-latency-ms\`, the call's cost (the mock's usage at the
 model's price) above \`x-aether-max-cost-usd\`, or the chosen model's true accuracy on the task (after the drop, for the

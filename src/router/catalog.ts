@@ -45,6 +45,15 @@ export function statsOf(r: CatalogDelta): ModelStats {
   };
 }
 
+/**
+ * The catalog's name of a trace's model: `endpoint/model` as the gateway routes it (a gateway trace
+ * stores model and provider apart), else the model as the app reported it. Live learning and the
+ * index rebuilt from stored evaluations must use the same name: one outcome learned under both
+ * (a refresh re-reads it) would move between them, and the drift of either would see no record.
+ */
+export const catalogModel = (t: { model?: string | null | undefined; provider?: string | null | undefined }): string | undefined =>
+  !t.model ? undefined : t.provider && !t.model.includes('/') ? `${t.provider}/${t.model}` : t.model;
+
 /** What a finished call showed (from a stored trace). */
 export interface CallObservation {
   projectId: string;
@@ -216,7 +225,7 @@ const OVERLAP_MS = 5_000;
     // Oldest first, so the bounded index evicts the oldest.
     for (let i = rows.length - 1; i >= 0; i--) {
       const r = rows[i]!;
-      addOutcome(slot.index, { projectId, traceId: r.trace_id, model: r.model, prompt: r.query, taskLabel: r.task_type, metric: r.metric, score: r.score });
+      addOutcome(slot.index, { projectId, traceId: r.trace_id, model: catalogModel(r)!, prompt: r.query, taskLabel: r.task_type, metric: r.metric, score: r.score });
       if (!slot.watermark || r.created_at > slot.watermark) slot.watermark = r.created_at;
     }
   }

@@ -1,6 +1,7 @@
 // The controller: predictions per candidate for a profile, the Pareto frontier, the policy's choice,
 // and Thompson sampling within the policy's limits. Pure over a catalog snapshot.
 import type { ModelStats } from './catalog.js';
+import { NO_DRIFT, type DriftEstimate } from './drift.js';
 import type { Neighbour } from './knn.js';
 import { policies, type PolicyName, type PolicyParams, type Scored } from './policies.js';
 import type { Profile } from './profile.js';
@@ -29,6 +30,13 @@ export interface Prediction {
   error_rate: number;
   quality: number;
   quality_sd: number;
+  /**
+   * A conservative lower estimate of quality (one-sided 95%): what a request's own floor
+   * (`x-aether-min-quality`) is checked against. It widens the posterior by a Jeffreys half
+   * observation each way (so a few perfect scores are not taken as certainty), and takes a negative
+   * drift already when it is one standard error out (drift.ts).
+   */
+  quality_low: number;
   /** Quality scores behind the prediction: the model's own for this task type, and neighbours'. */
   evidence: { task_type: string; scores: number; neighbours: number; drift: number };
   on_frontier: boolean;
@@ -110,7 +118,8 @@ export function neighbourEvidence(neighbours: Neighbour[], power: number): Neigh
   return out;
 }
 
-function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, evidence: NeighbourEvidence, s: RouterSettings, priorStrength: number, drift: number): { p: Prediction; post: Posterior } {
+function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, evidence: NeighbourEvidence, s: RouterSettings, priorStrength: number, shift: DriftEstimate): { p: Prediction; post: Posterior } {
+  const drift = shift.mean;
   const task = byTask?.get(profile.taskType);
   const all = byTask?.get('*');
   const q = task && task.quality.mean !== null ? task : all && all.quality.mean !== null ? all : undefined;
@@ -139,6 +148,12 @@ function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats>
   const streamed = lat?.ttftP50Ms != null && lat.msPerOutputToken != null ? lat.ttftP50Ms + lat.msPerOutputToken * outTokens : null;
   const latency = lat?.latencyP50Ms ?? streamed;
   const n = a + b;
+  // The lower bound: the posterior with a Jeffreys half observation each way, one-sided 95%, then
+  // the part of a negative drift the mean does not take yet.
+  const aj = a + 0.5;
+  const bj = b + 0.5;
+  const nj = aj + bj;
+  const low = Math.max(0, aj / nj - Z_FLOOR * Math.sqrt((aj * bj) / (nj * nj * (nj + 1))) + Math.min(0, shift.low - shift.mean));
   let excluded: string | undefined;
   const caps = c.capabilities ?? {};
   if (profile.needs.tools && caps.tools === false) excluded = 'does not support tools';
@@ -158,6 +173,7 @@ function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats>
     error_rate: all?.errorRate ?? 0,
     quality: a / n,
     quality_sd: Math.sqrt((a * b) / (n * n * (n + 1))),
+    quality_low: low,
     evidence: { task_type: q === task && task ? profile.taskType : '*', scores: q?.quality.count ?? 0, neighbours: used, drift },
     on_frontier: false,
   };
@@ -175,8 +191,8 @@ export interface ControlInput {
   explore: boolean;
   /** Neighbour weight = similarity^power (below 1 flattens, so many moderately similar prompts count). */
   neighbourPower?: number;
-  /** A model's recent shift against its record (PromptIndex.drift), added to its quality estimate. */
-  drift?: (model: string) => number;
+  /** A model's recent shift against its record for a task type (PromptIndex.driftEstimate), added to its quality estimate. */
+  drift?: (model: string, taskType: string) => DriftEstimate;
   /** Pseudo-observations the model's own task-type figures count for against the neighbours'. */
   priorStrength?: number;
   rnd?: () => number;
@@ -197,7 +213,7 @@ export interface ControlResult {
 export function control(input: ControlInput): ControlResult {
   const { profile, settings: s } = input;
   const evidence = neighbourEvidence(input.neighbours, input.neighbourPower ?? 0.5);
-  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), evidence, s, input.priorStrength ?? PRIOR_STRENGTH, input.drift?.(c.model) ?? 0));
+  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), evidence, s, input.priorStrength ?? PRIOR_STRENGTH, input.drift?.(c.model, profile.taskType) ?? NO_DRIFT));
   const preds = scored.map((x) => x.p);
   const eligible = scored.filter((x) => x.p.eligible);
   const front = paretoFrontier(eligible.map((x) => [x.p.cost_usd, -x.p.quality]));
@@ -209,21 +225,33 @@ export function control(input: ControlInput): ControlResult {
   const maxCost = profile.slo.maxCostUsd ?? s.max_cost_usd ?? undefined;
   // Latency limits are checked against p95 where it is known, so most calls land under it.
   // A request's own quality floor (x-aether-min-quality) is a hard SLO like the others: it is checked
-  // against the lower end of the estimate (mean − 1.645 sd), so a model whose mean only just clears
-  // the floor on thin evidence is not taken for it.
-  // When no candidate's lower end clears it, the policy's own check on the means decides.
+  // against the candidate's lower estimate (`quality_low`), so a model whose mean only just clears
+  // the floor on thin evidence, or that has started to slip, is not taken for it. When no candidate's
+  // lower estimate clears it, the one with the highest lower estimate is taken (the likeliest to meet
+  // it). Such a request is never explored: a Thompson draw could only take a model less sure to
+  // meet the floor.
   const floor = profile.slo.minQuality;
   const withinSlo = eligible.filter((x) => (maxCost === undefined || x.p.cost_usd <= maxCost) && (maxLatency === undefined || (x.p.latency_p95_ms ?? x.p.latency_ms ?? 0) <= maxLatency));
-  const sure = floor === undefined ? withinSlo : withinSlo.filter((x) => x.p.quality - Z_FLOOR * x.p.quality_sd >= floor);
-  const pool = sure.length ? sure : withinSlo.length ? withinSlo : eligible;
+  const limited = withinSlo.length ? withinSlo : eligible;
+  let pool = limited;
+  let unsure: string | undefined;
+  if (floor !== undefined) {
+    const sure = limited.filter((x) => x.p.quality_low >= floor);
+    if (sure.length) pool = sure;
+    else {
+      const safest = limited.reduce((m, x) => (x.p.quality_low > m.p.quality_low || (x.p.quality_low === m.p.quality_low && x.p.cost_usd < m.p.cost_usd) ? x : m));
+      pool = [safest];
+      unsure = `no candidate's lower quality estimate reaches the floor ${floor}; took the highest (${safest.p.model}, ${safest.p.quality_low.toFixed(3)})`;
+    }
+  }
   const params: PolicyParams = { minQuality: profile.slo.minQuality ?? s.min_quality, qualityGap: s.quality_gap, qualityPerUsd: s.quality_per_usd, weights: s.utility_weights };
   const asScored = (qual: (x: (typeof pool)[number]) => number): Scored[] => pool.map((x) => ({ model: x.p.model, costUsd: x.p.cost_usd, latencyMs: x.p.latency_ms, quality: qual(x) }));
   const choose = policies[input.policy].choose;
-  const exploit = choose(asScored((x) => x.p.quality), params);
+  const exploit = unsure ? { model: pool[0]!.p.model, why: unsure } : choose(asScored((x) => x.p.quality), params);
   const exploitCost = pool.find((x) => x.p.model === exploit.model)!.p.cost_usd;
   let pick = exploit;
   let explored = false;
-  if (input.explore && pool.length > 1) {
+  if (input.explore && floor === undefined && pool.length > 1) {
     const rnd = input.rnd ?? Math.random;
     const sampled = choose(asScored((x) => sampleBeta(x.post.alpha, x.post.beta, rnd)), params);
     if (sampled.model !== exploit.model) {

@@ -3,7 +3,7 @@
 // in-memory; `prepare()` makes sure a project's snapshot is loaded first.
 import { errors } from '../core/errors.js';
 import type { Store } from '../storage/index.js';
-import { createCatalog, type Catalog, type ModelStats, type QualityObservation } from './catalog.js';
+import { catalogModel, createCatalog, type Catalog, type ModelStats, type QualityObservation } from './catalog.js';
 import { control, statsFor, type Candidate, type Prediction } from './controller.js';
 import { isPolicy, parseAutoModel, policies, POLICY_NAMES, type PolicyName } from './policies.js';
 import { parseSloHeaders, preloadTokenizer, profileRequest, promptOf, type ChatBody, type Profile } from './profile.js';
@@ -77,13 +77,6 @@ interface TraceLike {
   output_tokens?: number | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
 }
-
-/**
- * The catalog's name of a trace's model: `endpoint/model` as the gateway routes it (a gateway trace
- * stores model and provider apart), else the model as the app reported it.
- */
-const catalogModel = (t: { model?: string | null | undefined; provider?: string | null | undefined }): string | undefined =>
-  !t.model ? undefined : t.provider && !t.model.includes('/') ? `${t.provider}/${t.model}` : t.model;
 
 const routeLabel = (m: Record<string, unknown> | null | undefined): string | null => {
   const r = m?.[ROUTE_METADATA_KEY];
@@ -174,7 +167,10 @@ export function createRouter(deps: RouterDeps) {
       const spent = spend.get(req.projectId);
       const spentToday = spent?.day === day ? spent.usd : 0;
       const explore = (req.explore ?? true) && s.exploration.enabled && spentToday < s.exploration.daily_cap_usd;
-      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), neighbours, settings: s, policy, explore, neighbourPower: o.neighbourPower, drift: (m) => index.drift(m) || (m.includes('/') ? index.drift(m.slice(m.indexOf('/') + 1)) : 0), rnd: req.rnd });
+      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), neighbours, settings: s, policy, explore, neighbourPower: o.neighbourPower, drift: (m, task) => {
+          const d = index.driftEstimate(m, task);
+          return d.mean || d.low || !m.includes('/') ? d : index.driftEstimate(m.slice(m.indexOf('/') + 1), task);
+        }, rnd: req.rnd });
       if (r.explored && r.model) {
         const extra = Math.max(0, (r.candidates.find((c) => c.model === r.model)?.cost_usd ?? 0) - r.exploit.cost_usd);
         spend.set(req.projectId, { day, usd: spentToday + extra });

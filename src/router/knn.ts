@@ -8,6 +8,7 @@
 // accumulate in a reused typed array and the top k come from a small heap, so a call allocates
 // only its answer. `exactNearest` is the brute-force reference the tests hold it to.
 import { createHash } from 'node:crypto';
+import { DriftMeter, type DriftEstimate, type DriftOptions } from './drift.js';
 
 const DIM_BITS = 20;
 const MASK = (1 << DIM_BITS) - 1;
@@ -82,24 +83,12 @@ interface Posting {
 export interface PromptIndexOptions {
   /** Postings scanned per query at most (rarest terms first). */
   scanBudget?: number;
-  /** Outcomes the drift estimate averages over (an exponentially weighted window). */
-  driftWindow?: number;
+  /** Outcomes the drift estimate's short and long means average over (drift.ts). */
+  drift?: DriftOptions;
 }
 
 /** Neighbours consulted to predict an arriving outcome (for the drift estimate). */
 const DRIFT_K = 64;
-
-/**
- * Per model, how its newest outcomes differ from what its neighbours' past outcomes predicted: an
- * exponentially weighted mean and variance of (score − prediction). The neighbour index never
- * forgets, so without this a model that got worse keeps its old record; this notices within tens
- * of its outcomes.
- */
-interface Drift {
-  mean: number;
-  m2: number;
-  n: number;
-}
 
 /** A bounded inverted index of prompts (oldest evicted first). */
 export class PromptIndex {
@@ -114,31 +103,37 @@ export class PromptIndex {
   private scores = new Float64Array(0);
   private touched = new Int32Array(0);
   private readonly scanBudget: number;
-  private readonly driftAlpha: number;
-  private drifts = new Map<string, Drift>();
+  /**
+   * Per model (and model × task type), how its newest outcomes differ from what its neighbours' past
+   * outcomes predicted (drift.ts): the index never forgets, so without this a model that got worse
+   * keeps its old record.
+   */
+  private readonly drifts: DriftMeter;
 
   constructor(
     private readonly maxEntries: number,
     opts: PromptIndexOptions = {},
   ) {
     this.scanBudget = opts.scanBudget ?? 12_000;
-    this.driftAlpha = 1 / (opts.driftWindow ?? 30);
+    this.drifts = new DriftMeter(opts.drift);
   }
 
-  /**
-   * How much a model's quality has moved against its record (negative: worse), soft-thresholded at
-   * two standard errors so noise on a steady model reads as 0.
-   */
-  drift(model: string): number {
-    const d = this.drifts.get(model);
-    if (!d || d.n < 10) return 0;
-    // The weighted mean's variance: 1/n while fewer outcomes than the window have arrived.
-    const a = this.driftAlpha;
-    const se = Math.sqrt(Math.max(d.m2, 0.01) * Math.max(1 / d.n, a / (2 - a)));
-    return Math.sign(d.mean) * Math.max(0, Math.abs(d.mean) - 2 * se);
+  /** How much a model's quality (for a task type) has moved against its record (negative: worse). */
+  drift(model: string, taskType?: string): number {
+    return this.drifts.estimate(model, taskType).mean;
   }
 
-  private observeDrift(text: string, self: Entry | undefined, model: string, score: number): void {
+  /** The drift with the shift of the lower bound (drift.ts). */
+  driftEstimate(model: string, taskType?: string): DriftEstimate {
+    return this.drifts.estimate(model, taskType);
+  }
+
+  /** The raw short/long means behind a model's drift (for benches and tests). */
+  driftState(model: string, taskType?: string): { short: number; long: number; n: number } | undefined {
+    return this.drifts.state(model, taskType);
+  }
+
+  private observeDrift(text: string, self: Entry | undefined, model: string, score: number, taskType: string): void {
     let a = 0;
     let b = 0;
     for (const n of this.nearest(text, DRIFT_K)) {
@@ -149,15 +144,9 @@ export class PromptIndex {
       a += w * n.entry.outcomeMeans[i]!;
       b += w * (1 - n.entry.outcomeMeans[i]!);
     }
+    // A prediction from fewer neighbours is mostly noise (and the same few would predict every new outcome).
     if (a + b < 3) return;
-    const r = score - a / (a + b);
-    let d = this.drifts.get(model);
-    if (!d) this.drifts.set(model, (d = { mean: 0, m2: 0, n: 0 }));
-    d.n++;
-    const alpha = Math.max(this.driftAlpha, 1 / d.n);
-    const delta = r - d.mean;
-    d.mean += alpha * delta;
-    d.m2 = (1 - alpha) * (d.m2 + alpha * delta * delta);
+    this.drifts.observe(model, taskType, score - a / (a + b));
   }
 
   get size(): number {
@@ -173,7 +162,7 @@ export class PromptIndex {
     const key = promptKey(text);
     let e = this.byKey.get(key);
     const traceKey = `${o.traceId}\u0000${o.metric}`;
-    if (this.byKey.size > 0 && !e?.byTrace.has(traceKey)) this.observeDrift(text, e, o.model, o.score);
+    if (this.byKey.size > 0 && !e?.byTrace.has(traceKey)) this.observeDrift(text, e, o.model, o.score, o.taskType);
     if (!e) {
       const tv = termVector(text);
       const terms = Int32Array.from(tv.keys());

@@ -32,6 +32,8 @@ export interface QualityOutcome {
   project_id: string;
   trace_id: string;
   model: string;
+  /** The trace's provider (a gateway trace's endpoint), so the outcome is learned under the same name as live feedback. */
+  provider: string | null;
   query: string;
   metric: string;
   score: number;
@@ -86,7 +88,7 @@ export function routerRepo(pool: pg.Pool) {
     /** The newest quality outcomes of a project (evaluations of the given metrics joined to their traces). */
     async outcomes(projectId: string, metrics: string[], opts: { since?: Date | undefined; limit: number }): Promise<QualityOutcome[]> {
       const r = await pool.query<QualityOutcome>(
-        `select e.project_id, e.trace_id, t.model, t.query, e.metric, e.score, e.created_at,
+        `select e.project_id, e.trace_id, t.model, t.provider, t.query, e.metric, e.score, e.created_at,
                 coalesce(t.metadata->'aether.route'->>'task_type', t.metadata->>'task_type') as task_type
            from evaluations e join rag_traces t on t.project_id = e.project_id and t.id = e.trace_id
           where e.project_id = $1 and e.metric = any($2::text[]) and e.score is not null and t.model is not null
