@@ -6,6 +6,22 @@ import pg from 'pg';
 import { openStore } from '../src/storage/index.js';
 import { tempDir } from './helpers/stores.js';
 
+/** A fresh embedded store and `n` warm background connections (the scoring thread's kind); closes both after `fn`. */
+async function withBackground(n: number, fn: (store: Awaited<ReturnType<typeof openStore>>, background: pg.Pool) => Promise<void>): Promise<void> {
+  const t = tempDir();
+  const store = await openStore({ dataDir: t.dir });
+  const e = store.endpoint!;
+  const background = new pg.Pool({ host: e.socketDir, port: e.backgroundPort, user: 'postgres', database: 'postgres', max: n });
+  try {
+    await Promise.all(Array.from({ length: n }, () => background.query('select 1')));
+    await fn(store, background);
+  } finally {
+    await background.end();
+    await store.close();
+    t.remove();
+  }
+}
+
 describe('embedded store: several connections', () => {
   it('keeps each connection’s parameterised statements whole under concurrency', async () => {
     const t = tempDir();
@@ -30,13 +46,8 @@ describe('embedded store: several connections', () => {
   });
 
   it('runs foreground statements before queued background ones, and background ones still run', async () => {
-    const t = tempDir();
-    const store = await openStore({ dataDir: t.dir });
-    const e = store.endpoint!;
     // Ten background connections (the scoring thread's kind), each with a 50 ms statement queued.
-    const background = new pg.Pool({ host: e.socketDir, port: e.backgroundPort, user: 'postgres', database: 'postgres', max: 10 });
-    try {
-      await Promise.all(Array.from({ length: 10 }, () => background.query('select 1')));
+    await withBackground(10, async (store, background) => {
       const t0 = Date.now();
       const slow = Array.from({ length: 10 }, () => background.query('select pg_sleep(0.05)').then(() => Date.now() - t0));
       await new Promise((r) => setTimeout(r, 20));
@@ -48,20 +59,11 @@ describe('embedded store: several connections', () => {
       // priority it waits at most for the one already running.
       assert.ok(foreground < 250, `foreground waited ${foreground} ms behind background work`);
       assert.ok(Math.max(...done) >= 500, 'every background statement ran');
-    } finally {
-      await background.end();
-      await store.close();
-      t.remove();
-    }
+    });
   });
 
   it('paces background work while foreground statements keep arriving, without starving it', async (ctx) => {
-    const t = tempDir();
-    const store = await openStore({ dataDir: t.dir });
-    const e = store.endpoint!;
-    const background = new pg.Pool({ host: e.socketDir, port: e.backgroundPort, user: 'postgres', database: 'postgres', max: 4 });
-    try {
-      await Promise.all(Array.from({ length: 4 }, () => background.query('select 1')));
+    await withBackground(4, async (store, background) => {
       // One foreground client (the API's kind) with short statements and short gaps between them,
       // beside four background clients (scoring's kind) with longer ones, for 1.5 s.
       const until = Date.now() + 1500;
@@ -86,10 +88,6 @@ describe('embedded store: several connections', () => {
       ctx.diagnostic(`background ${bg} × 10 ms (${(share * 100).toFixed(0)}% of the time), foreground ${fg} × 2 ms`);
       assert.ok(share <= 0.4, `background statements took ${(share * 100).toFixed(0)}% of the time (${bg} × 10 ms) beside ${fg} foreground ones`);
       assert.ok(bg >= 5, `background work starved: ${bg} statements in 1.5 s`);
-    } finally {
-      await background.end();
-      await store.close();
-      t.remove();
-    }
+    });
   });
 });
