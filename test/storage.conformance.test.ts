@@ -138,6 +138,45 @@ for (const c of storeCases) {
       assert.equal((await store.traces.list(projectB, q({ ...window }))).data.length, 0, 'project B sees none of A');
     });
 
+    it('writes the usage rollups of a batch exactly as rebuilding them from the rows gives, duplicates and internal calls left out', async () => {
+      const org = await store.organizations.create({ name: 'Rollup Org' });
+      const p = (await store.projects.create({ orgId: org.id, name: 'Rollups' })).id;
+      const base = Date.parse('2026-03-04T10:58:30Z');
+      const batch = (from: number, n: number) =>
+        Array.from({ length: n }, (_v, i) => {
+          const k = from + i;
+          return makeTrace(p, {
+            id: `r-${k}`,
+            timestamp: new Date(base + k * 17_000).toISOString(),
+            model: ['gpt-4o-mini', 'claude-3-5-haiku', undefined][k % 3],
+            provider: k % 4 === 0 ? undefined : ['openai', 'anthropic'][k % 2],
+            user_id: k % 5 === 0 ? undefined : `u${k % 7}`,
+            tags: k % 9 === 0 ? ['aether:internal', 'judge'] : k % 2 ? ['a', 'b'] : ['b'],
+            latency_ms: k % 6 === 0 ? undefined : 1 + ((k * 37.5) % 4000),
+            cost_usd: k % 8 === 0 ? undefined : 0.0001 * (k % 13),
+            token_count: 10 + k,
+            ...(k % 10 === 3 ? { error: 'upstream timeout' } : {}),
+          });
+        });
+      const insert = (items: ReturnType<typeof makeTrace>[]) =>
+        store.traces.insertMany(items.map((i) => i.trace), items.flatMap((i) => i.spans));
+      const all = batch(0, 300);
+      assert.equal((await insert(all.slice(0, 200))).size, 200);
+      // A batch holding traces already stored: only the new ones may count.
+      assert.equal((await insert(all.slice(150, 300))).size, 100);
+      const sql = `select grain, dim, key, bucket::text, n::int, errors::int, input_tokens::int, output_tokens::int, tokens::int,
+                          round(cost_usd::numeric, 9)::text as cost, latency_n::int, round(latency_sum::numeric, 6)::text as lsum,
+                          array_to_string(latency_hist, ',') as hist
+                     from trace_rollups where project_id = $1 and n <> 0 order by 1, 2, 3, 4`;
+      const written = (await store.pool.query(sql, [p])).rows;
+      await store.pool.query('select aether_rebuild_rollups($1)', [p]);
+      const rebuilt = (await store.pool.query(sql, [p])).rows;
+      assert.ok(rebuilt.length > 50, `expected many rollup rows, got ${rebuilt.length}`);
+      assert.deepEqual(written, rebuilt);
+      const total = rebuilt.find((r) => r.grain === 'day' && r.dim === 'all') as { n: number } | undefined;
+      assert.equal(total?.n, 300 - Math.ceil(300 / 9), 'internal traces count in no rollup');
+    });
+
     it('rejects a cursor it did not issue', async () => {
       await assert.rejects(store.traces.list(projectA, q({ cursor: 'garbage' })), (e: Error & { status?: number }) => e.status === 400 && /cursor/.test(e.message));
     });

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { errors } from '../../core/errors.js';
 import type { Page, Span, SpanKind, Trace, TraceQuery, TraceStatus } from '../../core/index.js';
 import { likeEscape, Params, preparedQuery } from '../sql.js';
-import { TRACE_ROLLUP_DELTA } from './rollup-sql.js';
+import { TRACE_ROLLUP_DELTA, traceRollupDeltas, traceRollupRows } from './rollup-sql.js';
 
 /** A trace ready to store: validated and normalized by the ingest module. */
 export type NewTrace = Omit<Trace, 'timestamp' | 'created_at' | 'spans'> & { ts: Date; span_count: number };
@@ -48,29 +48,34 @@ const SPAN_NAMES = SPAN_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]).
 // One statement inserts traces, the spans of the traces that were new, their evaluation jobs and
 // the rollups counting them: atomic (no accepted trace misses its evaluation, no rollup counts a
 // duplicate), one round trip, and rows travel as one JSON parameter each, far cheaper to bind than
-// thousands of values.
+// thousands of values. The rollup rows come aggregated from the caller ($4, for $5 traces); they
+// are used when every trace was new, and otherwise the statement aggregates the new ones itself.
 const INSERT_SQL = `
 with ins as (
   insert into rag_traces (${TRACE_NAMES})
-  select ${TRACE_NAMES} from jsonb_to_recordset($1::jsonb) as x(${TRACE_COLUMNS})
+  select ${TRACE_NAMES} from json_to_recordset($1::json) as x(${TRACE_COLUMNS})
   on conflict (project_id, id) do nothing
   returning project_id, id, ts, status, model, provider, user_id, tags, input_tokens, output_tokens, token_count, cost_usd, latency_ms
 ), sp as (
   insert into trace_spans (${SPAN_NAMES})
   select ${SPAN_NAMES.split(', ').map((n) => `s.${n}`).join(', ')}
-    from jsonb_to_recordset($2::jsonb) as s(${SPAN_COLUMNS})
+    from json_to_recordset($2::json) as s(${SPAN_COLUMNS})
     join ins on ins.project_id = s.project_id and ins.id = s.trace_id
   on conflict do nothing
   returning 1
 ), jobs as (
   insert into eval_jobs (id, project_id, trace_id)
   select j.id, j.project_id, j.trace_id
-    from jsonb_to_recordset($3::jsonb) as j(id text, project_id text, trace_id text)
+    from json_to_recordset($3::json) as j(id text, project_id text, trace_id text)
     join ins on ins.project_id = j.project_id and ins.id = j.trace_id
   on conflict do nothing
   returning 1
+), inserted as (
+  select count(*)::int as n from ins
+), fast as (${traceRollupRows('$4', '(select n from inserted) = $5::int')}
+  returning 1
 ), facts as (
-  select i.*, 1 as sign from ins i
+  select i.*, 1 as sign from ins i where (select n from inserted) <> $5::int
 ), roll as (${TRACE_ROLLUP_DELTA}
   returning 1
 )
@@ -162,7 +167,7 @@ export function tracesRepo(pool: pg.Pool) {
      */
     async insertMany(traces: NewTrace[], spans: NewSpan[], jobs: NewEvalJob[] = []): Promise<Set<string>> {
       if (traces.length === 0) return new Set();
-      const values = [JSON.stringify(traces), JSON.stringify(spans), JSON.stringify(jobs)];
+      const values = [JSON.stringify(traces), JSON.stringify(spans), JSON.stringify(jobs), JSON.stringify(traceRollupDeltas(traces)), traces.length];
       const r = await preparedQuery<{ project_id: string; id: string }>(pool, 'insert_traces', INSERT_SQL, values);
       return new Set(r.rows.map((x) => `${x.project_id}\u0000${x.id}`));
     },
