@@ -84,7 +84,11 @@ async function bench(name: TargetName, start: () => Promise<Target>, withSustain
     }
     await target.child.stop();
     // Structured (pino) log lines only: the start-up banner prints the API key.
-    const server_warnings = target.child.logTail(200).split('\n').filter((l) => l.startsWith('{')).slice(-10);
+    const server_warnings = target.child
+      .logTail(2000)
+      .split('\n')
+      .filter((l) => l.startsWith('{') && /"level":(4|5|6)0\b/.test(l))
+      .slice(-10);
     if (server_warnings.length) console.error(`  server logged ${server_warnings.length} warning(s); see ingest.json`);
     return { status: 'ok', startup_ms: target.startup_ms, single: m[0]!, batch: m[1]!, ...(sus ? { sustained: sus } : {}), server_warnings };
   } finally {

@@ -17,9 +17,13 @@ export interface Target extends Endpoint {
   dataDir?: string;
 }
 
-/** Env for Aether: LOG_LEVEL=warn; with PostgreSQL an explicit master key, as a deployment would set. */
-const aetherEnv = (postgres = false) =>
-  cleanEnv({ LOG_LEVEL: 'warn', ...(postgres ? { AETHER_MASTER_KEY: randomBytes(32).toString('hex') } : {}) });
+/**
+ * Env for Aether: the `npm start` row keeps every default (LOG_LEVEL info: one access-log line per
+ * request, into the log file); the others LOG_LEVEL=warn; with PostgreSQL an explicit master key, as
+ * a deployment would set.
+ */
+const aetherEnv = (postgres = false, defaults = false) =>
+  cleanEnv({ ...(defaults ? {} : { LOG_LEVEL: 'warn' }), ...(postgres ? { AETHER_MASTER_KEY: randomBytes(32).toString('hex') } : {}) });
 
 /** Wait for readiness (up to 3 min: start-up is slow on a loaded machine); returns the start-up time in ms. */
 async function ready(url: string, child: Child, t0: number): Promise<number> {
@@ -59,7 +63,7 @@ export async function startAether(root: string, logDir: string, name: string, da
   const t0 = Date.now();
   const child = spawnNode([join(root, 'bin/aether.js'), ...db, '--data-dir', dataDir, 'serve', '--port', String(port), ...(withWorker ? [] : ['--no-worker'])], {
     cwd: root,
-    env: aetherEnv(databaseUrl !== undefined),
+    env: aetherEnv(databaseUrl !== undefined, withWorker),
     logFile: join(logDir, `${name}.log`),
   });
   const url = `http://127.0.0.1:${port}`;

@@ -174,7 +174,8 @@ async function bench(name: TargetName, t: { body: Buffer; offsets: number[] }, l
     } else {
       const dataDir = tempDir('aether-bench-otlp-');
       const args = [join(root, 'bin/aether.js'), 'serve', ...(name === 'pglite' ? ['--no-worker'] : []), '--port', String(port), '--data-dir', dataDir];
-      child = spawnNode(args, { cwd: root, env: cleanEnv({ LOG_LEVEL: 'warn' }), logFile: join(logDir, `${name}.log`) });
+      // The `npm start` row keeps every default, its access log included; the API-only row logs warnings only.
+      child = spawnNode(args, { cwd: root, env: cleanEnv(name === 'pglite' ? { LOG_LEVEL: 'warn' } : {}), logFile: join(logDir, `${name}.log`) });
       await waitForOk(`${url}/health/ready`, child);
       key = (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string }).api_key;
     }
