@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { countTokens as reference } from 'gpt-tokenizer/encoding/o200k_base';
+import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+import { asciiPieceEnd } from './ascii-split.js';
 import { countTokens, preloadTokenizer } from './tokens.js';
 
 // The reference: the tokenizer on the whole text, special tokens taken as text.
@@ -31,6 +33,21 @@ const samples = [
   'MMLU: Which of the following is true?\nA. one\nB. two\nC. three\nD. four\nAnswer:',
 ];
 
+// Every ASCII character class the split tells apart, and the sequences its regex treats specially.
+const ASCII_BITS = ['a', 'z', 'Q', 'HTTP', 'Server', '7', '42', '12345', ' ', '  ', '\t', '\n', '\r\n', '\r', '\v', '\f', "'", "'s", "'S", "'ll", "'l", "'Ve", "'ve", "'v", "'RE", "'r", "'x", "'d", "'mm", "'t", "'M", '/', '//', '.', '!?', '-', '_', '$', '\u0000', '\u0001', '\u007f', '"', '<|', '|>', '#', '~'];
+
+describe('the ASCII split', () => {
+  it('cuts an ASCII text into the same pieces as the tokenizer\'s pre-tokenizer regex', () => {
+    for (let i = 0; i < 3000; i++) {
+      const s = Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => pick(ASCII_BITS)).join('');
+      const want = Array.from(s.matchAll(new RegExp(O200K_TOKEN_SPLIT_REGEX.source, 'gu')), (m) => m[0]);
+      const got: string[] = [];
+      for (let at = 0, end = 0; at < s.length; at = end) got.push(s.slice(at, (end = asciiPieceEnd(s, at, s.length))));
+      assert.deepEqual(got, want, JSON.stringify(s));
+    }
+  });
+});
+
 describe('countTokens', () => {
   it('matches the tokenizer on varied text, special tokens counted as text', async () => {
     await preloadTokenizer();
@@ -38,6 +55,8 @@ describe('countTokens', () => {
     for (let i = 0; i < 400; i++) {
       const s = Array.from({ length: 1 + Math.floor(rnd() * 60) }, () => pick(FRAGMENTS)).join(rnd() < 0.5 ? '' : pick([' ', '\n', '']));
       assert.equal(countTokens(s), exact(s), JSON.stringify(s));
+      const ascii = Array.from({ length: 1 + Math.floor(rnd() * 60) }, () => pick(ASCII_BITS)).join('');
+      assert.equal(countTokens(ascii), exact(ascii), JSON.stringify(ascii));
     }
   });
 
