@@ -49,6 +49,14 @@ describe('prompt index search', () => {
     }
   });
 
+  it('an unordered search ranks the same neighbours: its best 8 are the ordered search’s first 8', () => {
+    for (const q of queries.slice(0, 30)) {
+      const ordered = index.nearest(q, 64);
+      const best = index.best(index.search(q, 64, false), 8);
+      assert.deepEqual(best.map((n) => [n.entry.key, n.sim]), ordered.slice(0, 8).map((n) => [n.entry.key, n.sim]));
+    }
+  });
+
   it('neighbour evidence sums each model’s weighted outcomes once', () => {
     const nb = index.nearest(queries[0]!, 32);
     // From the search's own answer (the router's path) and from the list of neighbours: the same sums.

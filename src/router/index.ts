@@ -5,7 +5,7 @@ import { errors } from '../core/errors.js';
 import type { Store } from '../storage/index.js';
 import { catalogModel, createCatalog, type Catalog, type ModelStats, type QualityObservation } from './catalog.js';
 import { bareModel, control, statsFor, type Candidate, type Prediction } from './controller.js';
-import { NO_EVIDENCE, type Neighbour } from './knn.js';
+import { NO_EVIDENCE } from './knn.js';
 import { isPolicy, parseAutoModel, policies, POLICY_NAMES, type PolicyName } from './policies.js';
 import { parseSloHeaders, preloadTokenizer, profileRequest, promptOf, TASK_VOTERS, type ChatBody, type Profile } from './profile.js';
 import { DEFAULT_SETTINGS, routerSettingsSchema, type RouterSettings } from './settings.js';
@@ -172,12 +172,10 @@ export function createRouter(deps: RouterDeps) {
       const index = catalog.index(req.projectId);
       const prompt = promptOf(req.body);
       // One search per decision: its neighbours give every candidate's evidence and the task-type votes.
-      const hits = prompt ? index.search(prompt, k) : undefined;
+      const hits = prompt ? index.search(prompt, k, false) : undefined;
       const found = hits?.n ?? 0;
       const evidence = hits && found ? index.evidence(hits, o.neighbourPower ?? 0.5) : NO_EVIDENCE;
-      const closest: Neighbour[] = [];
-      for (let i = 0; i < Math.min(TASK_VOTERS, found); i++) closest.push({ entry: index.entryAt(hits!.slots[i]!), sim: hits!.sims[i]! });
-      const profile = profileRequest(req.body, slo, closest);
+      const profile = profileRequest(req.body, slo, hits && found ? index.best(hits, TASK_VOTERS) : []);
       const day = utcDay();
       const spent = spend.get(req.projectId);
       const spentToday = spent?.day === day ? spent.usd : 0;

@@ -13,7 +13,7 @@
 import { DriftMeter, type DriftEstimate, type DriftOptions } from './drift.js';
 import { SlotOutcomes, TermTable } from './postings.js';
 import { TopK } from './topk.js';
-import { promptKey, termsOf } from './terms.js';
+import { promptKey, scratchTermsOf, termsOf } from './terms.js';
 
 export { promptKey, termsOf, termVector, type Terms } from './terms.js';
 
@@ -259,26 +259,27 @@ export class PromptIndex {
   }
 
   /**
-   * The `k` most similar live prompts (cosine over idf-weighted vectors), best first: one bounded
-   * scan. The answer is reused by the next search.
+   * The `k` most similar live prompts (cosine over idf-weighted vectors), best first unless `ordered`
+   * is false (the router sums over them and ranks only the few it needs, `best`): one bounded scan.
+   * The answer is reused by the next search.
    */
-  search(text: string, k: number): Hits {
+  search(text: string, k: number, ordered = true): Hits {
     const hits = this.hits;
     hits.n = 0;
     if (this.byKey.size === 0 || k <= 0) return hits;
-    const { terms, weights } = termsOf(text);
+    const { terms, weights, n: count } = scratchTermsOf(text);
     const table = this.table;
     // Terms in over a quarter of the prompts say little and cost the most to scan.
     const common = Math.max(50, this.byKey.size / 4);
-    if (this.qPos.length < terms.length) {
-      this.qPos = new Int32Array(terms.length * 2);
-      this.qW = new Float64Array(terms.length * 2);
-      this.qOrder = new Float64Array(terms.length * 2);
+    if (this.qPos.length < count) {
+      this.qPos = new Int32Array(count * 2);
+      this.qW = new Float64Array(count * 2);
+      this.qOrder = new Float64Array(count * 2);
     }
     const { qPos, qW } = this;
     let m = 0;
     let qnorm = 0;
-    for (let i = 0; i < terms.length; i++) {
+    for (let i = 0; i < count; i++) {
       const pos = table.find(terms[i]!);
       const df = table.df(pos);
       const idf = this.idf(df);
@@ -329,13 +330,23 @@ export class PromptIndex {
       hits.slots = new Int32Array(k);
       hits.sims = new Float64Array(k);
     }
-    hits.n = heap.drain(hits.slots, hits.sims);
+    hits.n = ordered ? heap.drain(hits.slots, hits.sims) : heap.take(hits.slots, hits.sims);
     return hits;
   }
 
-  /** The entry in a slot of `search`'s answer. */
-  entryAt(slot: number): Entry {
-    return this.entries[slot]!;
+  /** The `m` best of a search's answer, best first (ties to the lower slot, as `search` orders them). */
+  best(hits: Hits, m: number): Neighbour[] {
+    const out: Array<{ slot: number; sim: number }> = [];
+    for (let h = 0; h < hits.n; h++) {
+      const slot = hits.slots[h]!;
+      const sim = hits.sims[h]!;
+      let i = out.length;
+      while (i > 0 && (out[i - 1]!.sim < sim || (out[i - 1]!.sim === sim && out[i - 1]!.slot > slot))) i--;
+      if (i >= m) continue;
+      out.splice(i, 0, { slot, sim });
+      if (out.length > m) out.pop();
+    }
+    return out.map((x) => ({ entry: this.entries[x.slot]!, sim: x.sim }));
   }
 
   /** `search` as a list of entries (allocates; the router's hot path reads `search` itself). */

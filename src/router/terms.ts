@@ -74,21 +74,38 @@ export interface Terms {
   weights: Float32Array;
 }
 
-/** The distinct terms of a text with sublinear tf (1 + ln count). */
-export function termsOf(text: string): Terms {
+const scratch: Terms & { n: number } = { n: 0, terms: new Int32Array(1024), weights: new Float32Array(1024) };
+
+/**
+ * The distinct terms of a text (ascending) with sublinear tf (1 + ln count), in arrays reused by the
+ * next call: the first `n` entries hold them (a search reads its query's terms once, so it need not
+ * own them).
+ */
+export function scratchTermsOf(text: string): Readonly<Terms & { n: number }> {
   const count = hashTerms(text);
   const sorted = raw.subarray(0, count).sort();
-  let distinct = 0;
-  for (let i = 0; i < count; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
-  const terms = new Int32Array(distinct);
-  const weights = new Float32Array(distinct);
+  if (scratch.terms.length < count) {
+    scratch.terms = new Int32Array(count);
+    scratch.weights = new Float32Array(count);
+  }
+  const { terms, weights } = scratch;
   let d = -1;
   for (let i = 0; i < count; i++) {
-    if (i === 0 || sorted[i] !== sorted[i - 1]) terms[++d] = sorted[i]!;
+    if (i === 0 || sorted[i] !== sorted[i - 1]) {
+      terms[++d] = sorted[i]!;
+      weights[d] = 0;
+    }
     weights[d] = weights[d]! + 1;
   }
-  for (let j = 0; j < distinct; j++) if (weights[j]! > 1) weights[j] = 1 + Math.log(weights[j]!);
-  return { terms, weights };
+  scratch.n = d + 1;
+  for (let j = 0; j < scratch.n; j++) if (weights[j]! > 1) weights[j] = 1 + Math.log(weights[j]!);
+  return scratch;
+}
+
+/** The distinct terms of a text with sublinear tf (1 + ln count), in arrays of their own. */
+export function termsOf(text: string): Terms {
+  const t = scratchTermsOf(text);
+  return { terms: t.terms.slice(0, t.n), weights: t.weights.slice(0, t.n) };
 }
 
 /** Sparse term-frequency vector of a text: sublinear tf of word unigrams and bigrams (FNV-1a, folded). */

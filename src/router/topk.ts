@@ -63,6 +63,15 @@ export class TopK {
     val[i] = v;
   }
 
+  /** Empty the heap into `slots` and `scores` in no particular order; returns how many. */
+  take(slots: Int32Array, scores: Float64Array): number {
+    const count = this.n;
+    slots.set(this.idx.subarray(0, count));
+    scores.set(this.val.subarray(0, count));
+    this.n = 0;
+    return count;
+  }
+
   /** Empty the heap into `slots` and `scores`, best first; returns how many. */
   drain(slots: Int32Array, scores: Float64Array): number {
     const count = this.n;
