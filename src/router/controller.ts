@@ -50,6 +50,7 @@ const Z_FLOOR = 1.645;
 
 /** Indices of the points no other point beats on every objective (all minimised) and strictly on one. */
 export function paretoFrontier(points: number[][]): number[] {
+  if (points.every((p) => p.length === 2)) return frontier2(points);
   const out: number[] = [];
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
@@ -57,6 +58,27 @@ export function paretoFrontier(points: number[][]): number[] {
     if (!dominated) out.push(i);
   }
   return out;
+}
+
+/**
+ * The same for two objectives (cost and −quality per decision) in O(n log n) instead of O(n²): by
+ * the first objective, a point is on the frontier when it has the least second objective of its
+ * group and beats every point with a smaller first one.
+ */
+function frontier2(points: number[][]): number[] {
+  const order = points.map((_, i) => i).sort((a, b) => points[a]![0]! - points[b]![0]! || points[a]![1]! - points[b]![1]!);
+  const out: number[] = [];
+  let best = Number.POSITIVE_INFINITY; // least second objective among points with a smaller first one
+  for (let g = 0; g < order.length; ) {
+    const x = points[order[g]!]![0]!;
+    let end = g;
+    while (end < order.length && points[order[end]!]![0] === x) end++;
+    const least = points[order[g]!]![1]!;
+    if (least < best) for (let i = g; i < end && points[order[i]!]![1] === least; i++) out.push(order[i]!);
+    best = Math.min(best, least);
+    g = end;
+  }
+  return out.sort((a, b) => a - b);
 }
 
 function gamma(shape: number, rnd: () => number): number {
