@@ -201,7 +201,7 @@ function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats>
 
 export interface ControlInput {
   profile: Profile;
-  candidates: Candidate[];
+  candidates: readonly Candidate[];
   models: Map<string, Map<string, ModelStats>>;
   /** What the request's nearest past prompts showed about each model (PromptIndex.evidence). */
   evidence: NeighbourEvidence;

@@ -28,7 +28,7 @@ export interface RouteRequest {
   projectId: string;
   body: ChatBody;
   headers: Record<string, string | string[] | undefined>;
-  candidates: Candidate[];
+  candidates: readonly Candidate[];
   /** The policy named by the model (`auto:<policy>`); the header and then the project default come next. */
   policy?: PolicyName | undefined;
   /** Thompson sampling within the exploration cap (default true; dry runs usually pass false). */

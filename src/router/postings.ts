@@ -8,6 +8,17 @@
 
 const EMPTY = -1;
 
+type Pool = Int32Array | Float32Array | Float64Array;
+
+/** A pool of at least `need` items (doubling), with the first `used` of `a` copied in. */
+function grown<T extends Pool>(a: T, used: number, need: number): T {
+  let size = Math.max(1, a.length * 2);
+  while (size < need) size *= 2;
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a.subarray(0, used));
+  return b;
+}
+
 export class TermTable {
   private keys: Int32Array;
   /** Live prompts holding the term. */
@@ -125,14 +136,8 @@ export class TermTable {
       this.repack();
       if (this.end + n <= this.slots.length) return;
     }
-    let size = this.slots.length * 2;
-    while (size < this.end + n) size *= 2;
-    const s = new Int32Array(size);
-    s.set(this.slots.subarray(0, this.end));
-    const w = new Float32Array(size);
-    w.set(this.weights.subarray(0, this.end));
-    this.slots = s;
-    this.weights = w;
+    this.slots = grown(this.slots, this.end, this.end + n);
+    this.weights = grown(this.weights, this.end, this.end + n);
   }
 
   private live(): number {
@@ -176,7 +181,6 @@ export class SlotOutcomes {
   models = new Int32Array(256);
   means = new Float64Array(256);
   private end = 0;
-  private held = 0;
 
   start(slot: number): number {
     return this.starts[slot]!;
@@ -188,18 +192,18 @@ export class SlotOutcomes {
   /** Replace a slot's outcomes. */
   set(slot: number, models: ArrayLike<number>, means: ArrayLike<number>): void {
     if (slot >= this.starts.length) {
-      const size = Math.max(slot + 1, this.starts.length * 2);
-      for (const k of ['starts', 'lens', 'caps'] as const) {
-        const grown = new Int32Array(size);
-        grown.set(this[k]);
-        this[k] = grown;
-      }
+      const used = this.starts.length;
+      this.starts = grown(this.starts, used, slot + 1);
+      this.lens = grown(this.lens, used, slot + 1);
+      this.caps = grown(this.caps, used, slot + 1);
     }
     const n = models.length;
-    this.held += n - this.lens[slot]!;
     if (n > this.caps[slot]!) {
       const cap = Math.max(2, n * 2);
-      if (this.end + cap > this.models.length) this.grow(cap);
+      if (this.end + cap > this.models.length) {
+        this.models = grown(this.models, this.end, this.end + cap);
+        this.means = grown(this.means, this.end, this.end + cap);
+      }
       this.starts[slot] = this.end;
       this.caps[slot] = cap;
       this.end += cap;
@@ -217,22 +221,6 @@ export class SlotOutcomes {
     this.lens.fill(0);
     this.caps.fill(0);
     this.end = 0;
-    this.held = 0;
   }
 
-  private grow(need: number): void {
-    let size = this.models.length * 2;
-    while (size < this.end + need) size *= 2;
-    const m = new Int32Array(size);
-    m.set(this.models.subarray(0, this.end));
-    const w = new Float64Array(size);
-    w.set(this.means.subarray(0, this.end));
-    this.models = m;
-    this.means = w;
-  }
-
-  /** Pairs held (for tests of the pool's bookkeeping). */
-  get size(): number {
-    return this.held;
-  }
 }
