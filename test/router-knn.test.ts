@@ -49,9 +49,12 @@ describe('prompt index search', () => {
     }
   });
 
-  it('an unordered search ranks the same neighbours: its best 8 are the ordered search’s first 8', () => {
+  it('an unordered search finds the same neighbours: the same set, and its best 8 are the ordered search’s first 8', () => {
     for (const q of queries.slice(0, 30)) {
       const ordered = index.nearest(q, 64);
+      const hits = index.search(q, 64, false);
+      const all = index.best({ n: hits.n, slots: hits.slots.slice(), sims: hits.sims.slice() }, 64);
+      assert.deepEqual(all.map((n) => [n.entry.key, n.sim]), ordered.map((n) => [n.entry.key, n.sim]), 'the same 64');
       const best = index.best(index.search(q, 64, false), 8);
       assert.deepEqual(best.map((n) => [n.entry.key, n.sim]), ordered.slice(0, 8).map((n) => [n.entry.key, n.sim]));
     }

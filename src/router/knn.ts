@@ -12,7 +12,7 @@
 // reference the tests hold the search to.
 import { DriftMeter, type DriftEstimate, type DriftOptions } from './drift.js';
 import { SlotOutcomes, TermTable } from './postings.js';
-import { TopK } from './topk.js';
+import { selectBest, TopK } from './topk.js';
 import { promptKey, scratchTermsOf, termsOf } from './terms.js';
 
 export { promptKey, termsOf, termVector, type Terms } from './terms.js';
@@ -316,10 +316,30 @@ export class PromptIndex {
         scores[j] = scores[j]! + qw * tw[i]!;
       }
     }
-    const heap = this.heap;
-    heap.reset(k);
     const inv = this.invNorm;
     const qinv = 1 / qnorm;
+    if (!ordered) {
+      // Every scored prompt into the answer's arrays, then the best k moved to the front.
+      if (hits.slots.length < Math.max(k, nt)) {
+        hits.slots = new Int32Array(Math.max(k, nt));
+        hits.sims = new Float64Array(hits.slots.length);
+      }
+      let c = 0;
+      for (let i = 0; i < nt; i++) {
+        const j = touched[i]!;
+        const s = scores[j]! * inv[j]! * qinv;
+        scores[j] = 0;
+        if (s > 0) {
+          hits.slots[c] = j;
+          hits.sims[c++] = s;
+        }
+      }
+      if (c > k) selectBest(hits.slots, hits.sims, c, k);
+      hits.n = Math.min(c, k);
+      return hits;
+    }
+    const heap = this.heap;
+    heap.reset(k);
     for (let i = 0; i < nt; i++) {
       const j = touched[i]!;
       const s = scores[j]! * inv[j]! * qinv;
@@ -330,7 +350,7 @@ export class PromptIndex {
       hits.slots = new Int32Array(k);
       hits.sims = new Float64Array(k);
     }
-    hits.n = ordered ? heap.drain(hits.slots, hits.sims) : heap.take(hits.slots, hits.sims);
+    hits.n = heap.drain(hits.slots, hits.sims);
     return hits;
   }
 
