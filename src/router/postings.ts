@@ -20,27 +20,32 @@ function grown<T extends Pool>(a: T, used: number, need: number): T {
 }
 
 export class TermTable {
-  private keys: Int32Array;
+  private keys = new Int32Array(0);
   /** Live prompts holding the term. */
-  private dfs: Int32Array;
-  private starts: Int32Array;
-  private lens: Int32Array;
-  private caps: Int32Array;
+  private dfs = new Int32Array(0);
+  private starts = new Int32Array(0);
+  private lens = new Int32Array(0);
+  private caps = new Int32Array(0);
   private used = 0;
-  private mask: number;
+  private mask = 0;
   /** Postings (prompt slots and term weights), one block per term. */
   slots = new Int32Array(1024);
   weights = new Float32Array(1024);
   private end = 0;
 
   constructor(capacity = 1024) {
-    const size = 1 << Math.ceil(Math.log2(Math.max(16, capacity * 2)));
+    this.allocate(1 << Math.ceil(Math.log2(Math.max(16, capacity * 2))));
+  }
+
+  /** Empty table arrays of `size` positions (a power of two). */
+  private allocate(size: number): void {
     this.mask = size - 1;
     this.keys = new Int32Array(size).fill(EMPTY);
     this.dfs = new Int32Array(size);
     this.starts = new Int32Array(size);
     this.lens = new Int32Array(size);
     this.caps = new Int32Array(size);
+    this.used = 0;
   }
 
   /** Distinct terms held. */
@@ -75,14 +80,7 @@ export class TermTable {
 
   private grow(): void {
     const old = { keys: this.keys, dfs: this.dfs, starts: this.starts, lens: this.lens, caps: this.caps };
-    const size = old.keys.length * 2;
-    this.mask = size - 1;
-    this.keys = new Int32Array(size).fill(EMPTY);
-    this.dfs = new Int32Array(size);
-    this.starts = new Int32Array(size);
-    this.lens = new Int32Array(size);
-    this.caps = new Int32Array(size);
-    this.used = 0;
+    this.allocate(old.keys.length * 2);
     for (let j = 0; j < old.keys.length; j++) {
       if (old.keys[j] === EMPTY) continue;
       const i = this.insert(old.keys[j]!);
