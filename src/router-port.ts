@@ -22,7 +22,7 @@ const header = (h: Record<string, string | string[] | undefined>, k: string) => 
  * budget on one model (block or downgrade) is checked here, per candidate: such a model is simply
  * not chosen, and when every model is held back the request is refused as the budget step would.
  */
-async function withinBudgets(budget: BudgetCheck | undefined, project: { id: string; slug: string }, userId: string | undefined, candidates: Candidate[]): Promise<Candidate[]> {
+async function withinBudgets(budget: BudgetCheck | undefined, project: { id: string; slug: string }, userId: string | undefined, candidates: readonly Candidate[]): Promise<readonly Candidate[]> {
   if (!budget) return candidates;
   const open: Candidate[] = [];
   let last = '';

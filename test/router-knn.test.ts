@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PromptIndex } from '../src/router/index.js';
-import { neighbourEvidence } from '../src/router/controller.js';
+import { promptKey } from '../src/router/knn.js';
 
 // A fixed set: 3,000 prompts from a small vocabulary with a Zipf-like skew, so some terms are common.
 let seed = 7;
@@ -49,9 +49,22 @@ describe('prompt index search', () => {
     }
   });
 
+  it('an unordered search finds the same neighbours: the same set, and its best 8 are the ordered search’s first 8', () => {
+    for (const q of queries.slice(0, 30)) {
+      const ordered = index.nearest(q, 64);
+      const hits = index.search(q, 64, false);
+      const all = index.best({ n: hits.n, slots: hits.slots.slice(), sims: hits.sims.slice() }, 64);
+      assert.deepEqual(all.map((n) => [n.entry.key, n.sim]), ordered.map((n) => [n.entry.key, n.sim]), 'the same 64');
+      const best = index.best(index.search(q, 64, false), 8);
+      assert.deepEqual(best.map((n) => [n.entry.key, n.sim]), ordered.slice(0, 8).map((n) => [n.entry.key, n.sim]));
+    }
+  });
+
   it('neighbour evidence sums each model’s weighted outcomes once', () => {
     const nb = index.nearest(queries[0]!, 32);
-    const ev = neighbourEvidence(nb, 0.5);
+    // From the search's own answer (the router's path) and from the list of neighbours: the same sums.
+    const fromHits = index.evidence(index.search(queries[0]!, 32), 0.5);
+    const fromList = index.evidence(nb, 0.5);
     for (const model of ['a', 'b']) {
       let a = 0;
       let b = 0;
@@ -63,9 +76,49 @@ describe('prompt index search', () => {
         b += Math.sqrt(n.sim) * (1 - o.sum / o.n);
         used++;
       }
-      assert.ok(Math.abs(ev.get(model)!.a - a) < 1e-9 && Math.abs(ev.get(model)!.b - b) < 1e-9);
-      assert.equal(ev.get(model)!.used, used);
+      for (const ev of [fromHits, fromList]) {
+        const s = ev.slot(model);
+        assert.ok(Math.abs(ev.a[s]! - a) < 1e-9 && Math.abs(ev.b[s]! - b) < 1e-9);
+        assert.equal(ev.used[s], used);
+      }
     }
+  });
+});
+
+describe('prompt index bookkeeping', () => {
+  it('after evictions and compactions its postings and outcomes still agree with its entries', () => {
+    // Words drawn evenly, so no term is in over a quarter of the prompts (those are never scanned).
+    const even = () => Array.from({ length: 12 + Math.floor(rnd() * 40) }, () => vocab[Math.floor(vocab.length * rnd())]!).join(' ');
+    const prompts = Array.from({ length: 1200 }, even);
+    const outcome = (i: number) => ({ traceId: `t${i}`, metric: 'feedback', model: ['a', 'b', 'c'][i % 3]!, score: i % 5 ? 1 : 0, taskType: 'qa' });
+    const index = new PromptIndex(300, { scanBudget: Number.POSITIVE_INFINITY });
+    prompts.forEach((p, i) => index.add(p, outcome(i)));
+    // A surviving prompt scored again by another model: both outcomes count.
+    index.add(prompts[1199]!, { ...outcome(1199), traceId: 'again', model: 'd', score: 0 });
+    assert.equal(index.size, 300);
+    const survivors = new Set(prompts.slice(-300).map(promptKey));
+    for (const q of prompts.slice(-40).concat(Array.from({ length: 20 }, even))) {
+      // The scan over the postings finds what scoring every entry directly finds, and only survivors.
+      const got = index.nearest(q, 20);
+      const want = index.exactNearest(q, 20);
+      assert.deepEqual(got.map((n) => n.entry.key), want.map((n) => n.entry.key));
+      for (const n of got) assert.ok(survivors.has(n.entry.key), 'an evicted prompt was found');
+      // Evidence read from the outcome pool matches the entries' own outcome records.
+      const ev = index.evidence(index.search(q, 20), 1);
+      for (const m of ['a', 'b', 'c', 'd']) {
+        let a = 0;
+        let used = 0;
+        for (const n of got) {
+          const o = n.entry.outcomes.get(m);
+          if (o) [a, used] = [a + n.sim * (o.sum / o.n), used + 1];
+        }
+        const slot = ev.slot(m);
+        assert.ok(Math.abs((ev.a[slot] ?? 0) - a) < 1e-9 && (ev.used[slot] ?? 0) === used, m);
+      }
+    }
+    const last = index.nearest(prompts[1199]!, 1)[0]!;
+    assert.ok(last.sim > 0.99);
+    assert.deepEqual([...last.entry.outcomes.keys()].sort(), ['c', 'd']);
   });
 });
 

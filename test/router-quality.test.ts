@@ -79,7 +79,7 @@ describe('router quality', () => {
     const neighbours = index.exactNearest(prompt, 256);
     const body = { messages: [{ role: 'user', content: prompt }] };
     const route = (slo: { minQuality?: number }, rnd: () => number, minQuality = 0) =>
-      control({ profile: profileRequest(body, slo, neighbours), candidates, models: new Map(), neighbours, settings: { ...DEFAULT_SETTINGS, min_quality: minQuality }, policy: 'cheapest', explore: true, rnd });
+      control({ profile: profileRequest(body, slo, neighbours), candidates, models: new Map(), evidence: index.evidence(neighbours, 0.5), settings: { ...DEFAULT_SETTINGS, min_quality: minQuality }, policy: 'cheapest', explore: true, rnd });
     const first = route({ minQuality: 0.85 }, rng(1));
     const thin = first.candidates.find((c) => c.model === 'thin')!;
     // A dozen perfect scores: a high mean, but far from certainty; the well-known model clears the floor.
@@ -106,7 +106,7 @@ describe('router quality', () => {
     const repo = { increment: () => Promise.resolve(), rowsSince: () => Promise.resolve([]), outcomes: () => Promise.resolve(rows) } as unknown as RouterRepo;
     const catalog = createCatalog(repo, { halfLifeSeconds: 86_400, qualityMetrics: ['feedback'], maxPrompts: 100 });
     await catalog.ensure('p');
-    const names = () => catalog.index('p').nearest('capital of France', 1)[0]!.entry.outcomeModels;
+    const names = () => [...catalog.index('p').nearest('capital of France', 1)[0]!.entry.outcomes.keys()];
     assert.deepEqual(names(), ['sim-oai/gpt-4o']);
     // The same trace scored live, then re-read by a refresh: still one outcome under one name.
     void catalog.observeQuality([{ projectId: 'p', traceId: 't1', model: 'sim-oai/gpt-4o', prompt: 'what is the capital of France?', taskLabel: 'qa', metric: 'feedback', score: 1 }]);

@@ -18,6 +18,14 @@ describe('router units', () => {
     assert.deepEqual(paretoFrontier(pts), [0, 1, 2, 4]);
     assert.deepEqual(paretoFrontier([]), []);
     assert.deepEqual(paretoFrontier([[1, 1, 1], [1, 1, 2], [0, 2, 2]]), [0, 2]);
+    // Two objectives take a sort-and-sweep path: the same frontier as the pairwise check (which a
+    // constant third objective forces), ties and duplicates included.
+    let seed = 5;
+    const r = () => Math.floor(((seed = (seed * 16807) % 2147483647) / 2147483647) * 6);
+    for (let t = 0; t < 200; t++) {
+      const two = Array.from({ length: 1 + (t % 30) }, () => [r(), -r()]);
+      assert.deepEqual(paretoFrontier(two), paretoFrontier(two.map((p) => [...p, 0])), JSON.stringify(two));
+    }
   });
 
   it('profile reads capabilities, context and personal data from the request alone', () => {

@@ -46,7 +46,8 @@ const preds = test.map((r) => {
   times.push(performance.now() - t);
   const body = { messages: [{ role: 'user', content: r.prompt }], max_tokens: 1 };
   const profile = profileRequest(body, {}, neighbours);
-  const c = control({ profile, candidates, models, neighbours, settings: DEFAULT_SETTINGS, policy: 'cheapest', explore: false, neighbourPower: process.env.POWER ? Number(process.env.POWER) : undefined, priorStrength: process.env.PRIOR ? Number(process.env.PRIOR) : undefined });
+  const evidence = index.evidence(neighbours, process.env.POWER ? Number(process.env.POWER) : 0.5);
+  const c = control({ profile, candidates, models, evidence, settings: DEFAULT_SETTINGS, policy: 'cheapest', explore: false, priorStrength: process.env.PRIOR ? Number(process.env.PRIOR) : undefined });
   const p = (m: string) => c.candidates.find((x) => x.model === m)!;
   return { r, qm: p(M).quality, qg: p(G).quality, cm: p(M).cost_usd, cg: p(G).cost_usd };
 });

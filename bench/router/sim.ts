@@ -5,17 +5,15 @@
 // latency with routing on, beside the direct-to-mock baseline and a named model, in the same run.
 // Writes bench/results/router-sim.{json,md}.
 //   npm run bench:router:sim      (env: SIM_N=3000, SIM_CONCURRENCY=8, SIM_OVERHEAD_N=1000, SIM_WARMUP=300)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupAll, cleanupOnSignals } from '../lib/cleanup.js';
-import { cleanEnv, freePort, spawnNode, tempDir, waitForOk } from '../lib/proc.js';
-import { round, summarize } from '../lib/stats.js';
-import { callCost, MODELS, oracleCeiling, OUTPUT_TOKENS, promptFor, registry, rng, startMock, TASKS, type MockServer, type SimModel, type Task, type WorldState } from './sim-world.js';
+import { round } from '../lib/stats.js';
+import { measureAdded, root, sendFeedback as sendFeedbackTo, startSimServer } from './sim-server.js';
+import { callCost, MODELS, oracleCeiling, OUTPUT_TOKENS, promptFor, registry, rng, TASKS, type Task } from './sim-world.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.SIM_N ?? 3000);
 const CONCURRENCY = Number(process.env.SIM_CONCURRENCY ?? 8);
 const OVERHEAD_N = Number(process.env.SIM_OVERHEAD_N ?? 1000);
@@ -25,37 +23,12 @@ cleanupOnSignals();
 const started = Date.now();
 const loads: number[] = [loadavg()[0]!];
 
-// 1. Supply: one mock server per model; the gateway reaches each as an openai-compatible endpoint.
-const state: WorldState = { degrade: new Map(), latencyScale: 1 };
-const mocks: MockServer[] = [];
-for (const [i, m] of MODELS.entries()) mocks.push(await startMock(m, state, 17 + i));
-const byId = new Map(MODELS.map((m) => [m.id, m]));
-const endpoint = (m: SimModel) => m.id.slice(0, m.id.indexOf('/'));
-const dataDir = tempDir('aether-bench-router-sim-');
-const settingsFile = join(dataDir, 'gateway.json');
-writeFileSync(settingsFile, JSON.stringify({ endpoints: Object.fromEntries(mocks.map((x) => [endpoint(x.model), { provider: 'openai-compatible', base_url: `${x.url}/v1`, api_key: 'sk-sim' }])), tracing: { enabled: true } }));
-const port = await freePort();
-const child = spawnNode([join(root, 'bin/aether.js'), '--data-dir', dataDir, 'serve', '--port', String(port), '--no-worker'], {
-  cwd: root,
-  env: cleanEnv({ LOG_LEVEL: 'warn', AETHER_GATEWAY_CONFIG: settingsFile }),
-  logFile: join(dataDir, 'aether.log'),
-});
-const base = `http://127.0.0.1:${port}`;
-await waitForOk(`${base}/health/ready`, child);
-const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { api_key: string; project_id: string };
-const auth = { authorization: `Bearer ${creds.api_key}`, 'content-type': 'application/json' };
-const api = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(`${base}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-};
-for (const m of MODELS) {
-  const r = await api('PUT', `/api/v1/projects/${creds.project_id}/prices/${encodeURIComponent(m.id)}`, { input_per_mtok: m.inputPerMtok, output_per_mtok: m.outputPerMtok });
-  if (r.status !== 200) throw new Error(`price ${m.id}: ${r.status} ${JSON.stringify(r.body)}`);
-}
+// 1. Supply: one mock server per model behind a real server (sim-server.ts).
 // The router setting under test: cheapest within 0.03 of the best predicted quality.
 const ROUTER_SETTINGS = { models: MODELS.map((m) => m.id), default_policy: 'cheapest', min_quality: 0, quality_gap: 0.03 };
-if ((await api('PUT', '/api/v1/router/settings', ROUTER_SETTINGS)).status !== 200) throw new Error('router settings');
+const sim = await startSimServer(ROUTER_SETTINGS);
+const { state, mocks, base, auth, api } = sim;
+const byId = new Map(MODELS.map((m) => [m.id, m]));
 
 // 2. Workload: tasks in rotation, a quarter of them with each SLO header kind, the rest without.
 interface Req {
@@ -116,17 +89,8 @@ async function feedbackLoop(stop: () => boolean): Promise<void> {
 }
 
 async function sendFeedback(traceId: string, score: number): Promise<void> {
-  for (let tries = 0; tries < 100; tries++) {
-    const r = await api('POST', `/api/v1/traces/${traceId}/feedback`, { score });
-    if (r.status === 200) {
-      feedbackSent++;
-      return;
-    }
-    if (r.status !== 404) break;
-    // The gateway writes its trace a moment after answering: try again shortly.
-    await sleep(20);
-  }
-  feedbackLost++;
+  if (await sendFeedbackTo(sim, traceId, score)) feedbackSent++;
+  else feedbackLost++;
 }
 
 async function call(req: Req, model: string, phase: Outcome['phase']): Promise<Outcome> {
@@ -252,37 +216,13 @@ if (degraded) {
 const share = (os: Outcome[]) => Object.fromEntries(MODELS.map((m) => [m.id, round(os.filter((o) => o.model === m.id).length / Math.max(1, os.length), 3)]));
 const perTask = Object.fromEntries(TASKS.map((t) => [t, share(auto.filter((o) => o.req.task === t))]));
 
-// 6. Gateway added latency with routing on: upstream latency off; sequential on one connection
-// each, blocks interleaved (direct → named → auto), WARMUP requests per kind first.
-state.latencyScale = 0;
-const mini = mocks.find((x) => x.model.id === 'sim-oai-mini/gpt-4o-mini')!;
-const prompts = Array.from({ length: 200 }, (_, j) => makeReq(100_000 + j));
-const kinds = {
-  direct: (q: Req) => fetch(`${mini.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-sim', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: q.prompt }] }) }),
-  named: (q: Req) => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: mini.model.id, messages: [{ role: 'user', content: q.prompt }] }) }),
-  auto: (q: Req) => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: q.prompt }] }) }),
-};
-const samples: Record<keyof typeof kinds, number[]> = { direct: [], named: [], auto: [] };
-let j = 0;
-for (const f of Object.values(kinds)) for (let w = 0; w < WARMUP; w++) await (await f(prompts[j++ % prompts.length]!)).arrayBuffer();
+// 6. Gateway added latency with routing on (sim-server.ts): upstream latency off; sequential on one
+// connection each, blocks interleaved (direct → named → auto), WARMUP requests per kind first.
+const prompts = Array.from({ length: 200 }, (_, j) => makeReq(100_000 + j).prompt);
 loads.push(loadavg()[0]!);
-for (let block = 0; block < OVERHEAD_N / 100; block++)
-  for (const [k, f] of Object.entries(kinds) as Array<[keyof typeof kinds, (q: Req) => Promise<Response>]>)
-    for (let x = 0; x < 100; x++) {
-      const t = performance.now();
-      const r = await f(prompts[j++ % prompts.length]!);
-      await r.arrayBuffer();
-      if (r.status !== 200) throw new Error(`${k}: HTTP ${r.status}`);
-      samples[k].push(performance.now() - t);
-    }
+const overhead = await measureAdded(sim, prompts, { warmup: WARMUP, n: OVERHEAD_N });
 loads.push(loadavg()[0]!);
-const lat = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, summarize(s)])) as Record<keyof typeof kinds, ReturnType<typeof summarize>>;
-const overhead = {
-  requests_per_kind: OVERHEAD_N,
-  warmup_per_kind: WARMUP,
-  latency_ms: lat,
-  added_p50_ms: { named: round(lat.named.p50 - lat.direct.p50, 3), auto: round(lat.auto.p50 - lat.direct.p50, 3), routing_only: round(lat.auto.p50 - lat.named.p50, 3) },
-};
+const lat = overhead.latency_ms;
 
 const result = {
   date: new Date().toISOString(),
@@ -357,10 +297,10 @@ auto), after ${WARMUP} warm-up requests per kind; a different workload prompt pe
 | path | p50 ms | p90 ms | p99 ms |
 |---|---|---|---|
 | direct to the mock (baseline) | ${lat.direct.p50} | ${lat.direct.p90} | ${lat.direct.p99} |
-| gateway, named model (\`${mini.model.id}\`) | ${lat.named.p50} | ${lat.named.p90} | ${lat.named.p99} |
+| gateway, named model (\`${overhead.named_model}\`) | ${lat.named.p50} | ${lat.named.p90} | ${lat.named.p99} |
 | gateway, \`model: "auto"\` | ${lat.auto.p50} | ${lat.auto.p90} | ${lat.auto.p99} |
 
-Added p50: named ${overhead.added_p50_ms.named} ms, auto ${overhead.added_p50_ms.auto} ms (routing itself ${overhead.added_p50_ms.routing_only} ms). Target: auto ≤ 0.5 ms added p50.
+Added p50: named ${overhead.added_ms.named.p50} ms, auto ${overhead.added_ms.auto.p50} ms (routing itself ${overhead.added_ms.routing_only_p50} ms); \`npm run bench:router:added\` measures it alone. Target: auto ≤ 0.5 ms added p50.
 `;
 writeFileSync(join(root, 'bench/results/router-sim.md'), md);
 console.log(md);

@@ -5,4 +5,4 @@ export { createEvaluator, toEvalTrace, type Evaluator } from './service.js';
 export { createEvaluationSettings, type EvaluationSettings } from './settings.js';
 export { startEvaluationWorker, evaluationHandler, type WorkerDeps } from './worker.js';
 export { createJudge, JudgeError, type JudgeSettings } from './judge/client.js';
-export { findPii } from './metrics/pii.js';
+export { findPii, hasPii } from './metrics/pii.js';

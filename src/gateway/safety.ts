@@ -56,11 +56,43 @@ export function cleanString(s: string): string {
   return UNSTORABLE.test(s) ? s.replace(UNSTORABLE, '\ufffd') : s;
 }
 
+const dirty = (s: string) => {
+  UNSTORABLE.lastIndex = 0;
+  return UNSTORABLE.test(s);
+};
+
+/** Whether any string (or key) in a JSON-like value holds what `cleanString` replaces (a walk, no copy). */
+function needsCleaning(value: unknown): boolean {
+  if (typeof value === 'string') return dirty(value);
+  const work: unknown[] = [value];
+  while (work.length) {
+    const v = work.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (typeof x === 'string' && dirty(x)) return true;
+        if (x !== null && typeof x === 'object') work.push(x);
+      }
+      continue;
+    }
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      const x = (v as Record<string, unknown>)[k];
+      if (dirty(k) || (typeof x === 'string' && dirty(x))) return true;
+      if (x !== null && typeof x === 'object') work.push(x);
+    }
+  }
+  return false;
+}
+
 /**
- * A copy of a JSON-like value with every string (keys too) cleaned by `cleanString`. Iterative, and
- * keys are defined, not assigned, so a `__proto__` key stays data instead of becoming a prototype.
+ * A JSON-like value with every string (keys too) cleaned by `cleanString`: the value itself when
+ * nothing needs cleaning (most traces: a copy of every request and response body cost ~25 µs per
+ * call), else a copy. Iterative, and keys are defined, not assigned, so a `__proto__` key stays
+ * data instead of becoming a prototype.
  */
 export function cleanStrings<T>(value: T): T {
+  if (!needsCleaning(value)) return value;
   const copy = (v: unknown): unknown => (typeof v === 'string' ? cleanString(v) : v === null || typeof v !== 'object' ? v : Array.isArray(v) ? [] : {});
   const root = copy(value);
   const work: Array<[Record<string, unknown> | unknown[], Record<string, unknown> | unknown[]]> = [];

@@ -2,7 +2,7 @@
 // and Thompson sampling within the policy's limits. Pure over a catalog snapshot.
 import type { ModelStats } from './catalog.js';
 import { NO_DRIFT, type DriftEstimate } from './drift.js';
-import type { Neighbour } from './knn.js';
+import type { NeighbourEvidence } from './knn.js';
 import { policies, type PolicyName, type PolicyParams, type Scored } from './policies.js';
 import type { Profile } from './profile.js';
 import type { RouterSettings } from './settings.js';
@@ -50,6 +50,7 @@ const Z_FLOOR = 1.645;
 
 /** Indices of the points no other point beats on every objective (all minimised) and strictly on one. */
 export function paretoFrontier(points: number[][]): number[] {
+  if (points.every((p) => p.length === 2)) return frontier2(points);
   const out: number[] = [];
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
@@ -57,6 +58,27 @@ export function paretoFrontier(points: number[][]): number[] {
     if (!dominated) out.push(i);
   }
   return out;
+}
+
+/**
+ * The same for two objectives (cost and −quality per decision) in O(n log n) instead of O(n²): by
+ * the first objective, a point is on the frontier when it has the least second objective of its
+ * group and beats every point with a smaller first one.
+ */
+function frontier2(points: number[][]): number[] {
+  const order = points.map((_, i) => i).sort((a, b) => points[a]![0]! - points[b]![0]! || points[a]![1]! - points[b]![1]!);
+  const out: number[] = [];
+  let best = Number.POSITIVE_INFINITY; // least second objective among points with a smaller first one
+  for (let g = 0; g < order.length; ) {
+    const x = points[order[g]!]![0]!;
+    let end = g;
+    while (end < order.length && points[order[end]!]![0] === x) end++;
+    const least = points[order[g]!]![1]!;
+    if (least < best) for (let i = g; i < end && points[order[i]!]![1] === least; i++) out.push(order[i]!);
+    best = Math.min(best, least);
+    g = end;
+  }
+  return out.sort((a, b) => a - b);
 }
 
 function gamma(shape: number, rnd: () => number): number {
@@ -86,7 +108,10 @@ export function sampleBeta(a: number, b: number, rnd: () => number = Math.random
 
 /** A model's stats under a candidate id (`endpoint/model` also matches traces that recorded `model`). */
 export function statsFor(models: Map<string, Map<string, ModelStats>>, id: string): Map<string, ModelStats> | undefined {
-  return models.get(id) ?? (id.includes('/') ? models.get(id.slice(id.indexOf('/') + 1)) : undefined);
+  const m = models.get(id);
+  if (m) return m;
+  const b = bareModel(id);
+  return b === null ? undefined : models.get(b);
 }
 
 interface Posterior {
@@ -94,30 +119,20 @@ interface Posterior {
   beta: number;
 }
 
-/** Predict one candidate for a profile. */
-/** Per model, the similarity-weighted successes and failures on the neighbours, and how many counted. */
-export type NeighbourEvidence = Map<string, { a: number; b: number; used: number }>;
-
-/** One pass over the neighbours for every model at once (not one per candidate × neighbour). */
-export function neighbourEvidence(neighbours: Neighbour[], power: number): NeighbourEvidence {
-  const out: NeighbourEvidence = new Map();
-  for (const n of neighbours) {
-    if (n.sim <= 0) continue;
-    const w = power === 0.5 ? Math.sqrt(n.sim) : power === 1 ? n.sim : Math.pow(n.sim, power);
-    const { outcomeModels: models, outcomeMeans: means } = n.entry;
-    for (let i = 0; i < models.length; i++) {
-      const model = models[i]!;
-      const mean = means[i]!;
-      let e = out.get(model);
-      if (!e) out.set(model, (e = { a: 0, b: 0, used: 0 }));
-      e.a += w * mean;
-      e.b += w * (1 - mean);
-      e.used++;
-    }
+// Candidate ids recorded as `endpoint/model` also match figures recorded under the bare model: the
+// bare name of each id, worked out once (ids come from the routing pool, a small set).
+const bare = new Map<string, string | null>();
+/** The model part of an `endpoint/model` id (null for a bare id). */
+export function bareModel(id: string): string | null {
+  let b = bare.get(id);
+  if (b === undefined) {
+    if (bare.size > 10_000) bare.clear();
+    bare.set(id, (b = id.includes('/') ? id.slice(id.indexOf('/') + 1) : null));
   }
-  return out;
+  return b;
 }
 
+/** Predict one candidate for a profile. */
 function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats> | undefined, evidence: NeighbourEvidence, s: RouterSettings, priorStrength: number, shift: DriftEstimate): { p: Prediction; post: Posterior } {
   const drift = shift.mean;
   const task = byTask?.get(profile.taskType);
@@ -129,11 +144,15 @@ function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats>
   let b = (1 - priorMean) * priorN;
   // Outcomes recorded under `endpoint/model` and under the bare model both count.
   let used = 0;
-  for (const ev of [evidence.get(c.model), c.model.includes('/') ? evidence.get(c.model.slice(c.model.indexOf('/') + 1)) : undefined]) {
-    if (!ev) continue;
-    a += ev.a;
-    b += ev.b;
-    used += ev.used;
+  const name = bareModel(c.model);
+  const own = evidence.slot(c.model);
+  const alias = name === null ? -1 : evidence.slot(name);
+  for (let k = 0; k < 2; k++) {
+    const slot = k === 0 ? own : alias;
+    if (slot < 0) continue;
+    a += evidence.a[slot]!;
+    b += evidence.b[slot]!;
+    used += evidence.used[slot]!;
   }
   if (drift !== 0) {
     // The model's recent outcomes fall short of (or beat) its record: move the estimate by as much.
@@ -182,15 +201,14 @@ function predict(c: Candidate, profile: Profile, byTask: Map<string, ModelStats>
 
 export interface ControlInput {
   profile: Profile;
-  candidates: Candidate[];
+  candidates: readonly Candidate[];
   models: Map<string, Map<string, ModelStats>>;
-  neighbours: Neighbour[];
+  /** What the request's nearest past prompts showed about each model (PromptIndex.evidence). */
+  evidence: NeighbourEvidence;
   settings: RouterSettings;
   policy: PolicyName;
   /** Draw qualities from the posteriors (Thompson sampling) instead of using their means. */
   explore: boolean;
-  /** Neighbour weight = similarity^power (below 1 flattens, so many moderately similar prompts count). */
-  neighbourPower?: number;
   /** A model's recent shift against its record for a task type (PromptIndex.driftEstimate), added to its quality estimate. */
   drift?: (model: string, taskType: string) => DriftEstimate;
   /** Pseudo-observations the model's own task-type figures count for against the neighbours'. */
@@ -212,8 +230,7 @@ export interface ControlResult {
 /** Score every candidate and let the policy choose among those within the SLO limits. */
 export function control(input: ControlInput): ControlResult {
   const { profile, settings: s } = input;
-  const evidence = neighbourEvidence(input.neighbours, input.neighbourPower ?? 0.5);
-  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), evidence, s, input.priorStrength ?? PRIOR_STRENGTH, input.drift?.(c.model, profile.taskType) ?? NO_DRIFT));
+  const scored = input.candidates.map((c) => predict(c, profile, statsFor(input.models, c.model), input.evidence, s, input.priorStrength ?? PRIOR_STRENGTH, input.drift?.(c.model, profile.taskType) ?? NO_DRIFT));
   const preds = scored.map((x) => x.p);
   const eligible = scored.filter((x) => x.p.eligible);
   const front = paretoFrontier(eligible.map((x) => [x.p.cost_usd, -x.p.quality]));

@@ -65,8 +65,16 @@ class Residuals {
   }
 }
 
+/** A model's residuals: over all its outcomes, and per task type. */
+interface ModelResiduals {
+  all: Residuals;
+  byTask: Map<string, Residuals>;
+}
+
 export class DriftMeter {
-  private readonly meters = new Map<string, Residuals>();
+  private readonly meters = new Map<string, ModelResiduals>();
+  /** Each meter's estimate, until its next residual (a route decision asks for it per candidate). */
+  private readonly cached = new WeakMap<Residuals, { n: number; e: DriftEstimate }>();
   private readonly size: number;
   private readonly minOutcomes: number;
   private readonly z: number;
@@ -79,16 +87,19 @@ export class DriftMeter {
 
   /** Record one outcome's residual (score − prediction) of `model` on a prompt of `taskType`. */
   observe(model: string, taskType: string | undefined, residual: number): void {
-    for (const key of taskType ? [model, `${model}\u0000${taskType}`] : [model]) {
-      let m = this.meters.get(key);
-      if (!m) this.meters.set(key, (m = new Residuals(this.size)));
-      m.add(residual);
-    }
+    let m = this.meters.get(model);
+    if (!m) this.meters.set(model, (m = { all: new Residuals(this.size), byTask: new Map() }));
+    m.all.add(residual);
+    if (!taskType) return;
+    let t = m.byTask.get(taskType);
+    if (!t) m.byTask.set(taskType, (t = new Residuals(this.size)));
+    t.add(residual);
   }
 
-  private one(key: string): DriftEstimate {
-    const m = this.meters.get(key);
+  private one(m: Residuals | undefined): DriftEstimate {
     if (!m || m.n < this.minOutcomes) return NO_DRIFT;
+    const hit = this.cached.get(m);
+    if (hit?.n === m.n) return hit.e;
     const sd = Math.sqrt(m.variance());
     let mean = 0;
     for (const j of WINDOWS) {
@@ -97,14 +108,18 @@ export class DriftMeter {
       if (Math.abs(d) > Math.abs(mean)) mean = d;
     }
     const first = Math.min(10, m.n);
-    return { mean, low: Math.min(mean, 0, soft(m.mean(first), sd / Math.sqrt(first))) };
+    const e = { mean, low: Math.min(mean, 0, soft(m.mean(first), sd / Math.sqrt(first))) };
+    this.cached.set(m, { n: m.n, e });
+    return e;
   }
 
   /** The drift of `model` for `taskType`: whichever of the model's and the task's own is further from 0. */
   estimate(model: string, taskType?: string): DriftEstimate {
-    const all = this.one(model);
+    const m = this.meters.get(model);
+    const all = this.one(m?.all);
     if (!taskType) return all;
-    const task = this.one(`${model}\u0000${taskType}`);
+    const task = this.one(m?.byTask.get(taskType));
+    if (task === NO_DRIFT) return all; // all.low is never above 0, so this is the general case with task 0
     return {
       mean: Math.abs(task.mean) > Math.abs(all.mean) ? task.mean : all.mean,
       low: Math.min(task.low, all.low),
@@ -113,7 +128,8 @@ export class DriftMeter {
 
   /** The raw state behind an estimate (for the bench's trace and tests): mean of the newest 10 and 128. */
   state(model: string, taskType?: string): { short: number; long: number; n: number } | undefined {
-    const m = this.meters.get(taskType ? `${model}\u0000${taskType}` : model);
+    const r = this.meters.get(model);
+    const m = taskType ? r?.byTask.get(taskType) : r?.all;
     return m && { short: m.mean(Math.min(10, m.n)), long: m.mean(Math.min(this.size, m.n)), n: m.n };
   }
 }

@@ -4,9 +4,10 @@
 import { errors } from '../core/errors.js';
 import type { Store } from '../storage/index.js';
 import { catalogModel, createCatalog, type Catalog, type ModelStats, type QualityObservation } from './catalog.js';
-import { control, statsFor, type Candidate, type Prediction } from './controller.js';
+import { bareModel, control, statsFor, type Candidate, type Prediction } from './controller.js';
+import { NO_EVIDENCE } from './knn.js';
 import { isPolicy, parseAutoModel, policies, POLICY_NAMES, type PolicyName } from './policies.js';
-import { parseSloHeaders, preloadTokenizer, profileRequest, promptOf, type ChatBody, type Profile } from './profile.js';
+import { parseSloHeaders, preloadTokenizer, profileRequest, promptOf, TASK_VOTERS, type ChatBody, type Profile } from './profile.js';
 import { DEFAULT_SETTINGS, routerSettingsSchema, type RouterSettings } from './settings.js';
 
 export { paretoFrontier, sampleBeta, type Candidate, type Prediction } from './controller.js';
@@ -27,7 +28,7 @@ export interface RouteRequest {
   projectId: string;
   body: ChatBody;
   headers: Record<string, string | string[] | undefined>;
-  candidates: Candidate[];
+  candidates: readonly Candidate[];
   /** The policy named by the model (`auto:<policy>`); the header and then the project default come next. */
   policy?: PolicyName | undefined;
   /** Thompson sampling within the exploration cap (default true; dry runs usually pass false). */
@@ -84,7 +85,16 @@ const routeLabel = (m: Record<string, unknown> | null | undefined): string | nul
   return typeof m?.task_type === 'string' ? m.task_type : null;
 };
 
-const utcDay = () => new Date().toISOString().slice(0, 10);
+// The UTC day, worked out again only when the clock passes midnight (route() asks every request).
+let today = { day: '', until: 0 };
+const utcDay = () => {
+  const now = Date.now();
+  if (now >= today.until || now < today.until - 86_400_000) {
+    const day = new Date(now).toISOString().slice(0, 10);
+    today = { day, until: Date.parse(`${day}T00:00:00Z`) + 86_400_000 };
+  }
+  return today.day;
+};
 
 /** Build the router over the store; call `start()` to refresh the snapshot in the background. */
 export function createRouter(deps: RouterDeps) {
@@ -152,7 +162,7 @@ export function createRouter(deps: RouterDeps) {
         throw errors.validation([{ field: 'headers', message: 'x-aether-max-latency-ms and x-aether-max-cost-usd must be positive numbers, x-aether-min-quality a number from 0 to 1' }]);
       }
       const base = settings.get(req.projectId) ?? DEFAULT_SETTINGS;
-      const s: RouterSettings = { ...base, ...req.overrides };
+      const s: RouterSettings = req.overrides ? { ...base, ...req.overrides } : base;
       let policy: PolicyName = req.policy ?? s.default_policy;
       if (!req.policy && slo.route) {
         const named = slo.route.startsWith('auto:') ? slo.route.slice(5) : slo.route;
@@ -161,15 +171,19 @@ export function createRouter(deps: RouterDeps) {
       }
       const index = catalog.index(req.projectId);
       const prompt = promptOf(req.body);
-      const neighbours = prompt ? index.nearest(prompt, k) : [];
-      const profile = profileRequest(req.body, slo, neighbours);
+      // One search per decision: its neighbours give every candidate's evidence and the task-type votes.
+      const hits = prompt ? index.search(prompt, k, false) : undefined;
+      const found = hits?.n ?? 0;
+      const evidence = hits && found ? index.evidence(hits, o.neighbourPower ?? 0.5) : NO_EVIDENCE;
+      const profile = profileRequest(req.body, slo, hits && found ? index.best(hits, TASK_VOTERS) : []);
       const day = utcDay();
       const spent = spend.get(req.projectId);
       const spentToday = spent?.day === day ? spent.usd : 0;
       const explore = (req.explore ?? true) && s.exploration.enabled && spentToday < s.exploration.daily_cap_usd;
-      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), neighbours, settings: s, policy, explore, neighbourPower: o.neighbourPower, drift: (m, task) => {
+      const r = control({ profile, candidates: req.candidates, models: catalog.models(req.projectId), evidence, settings: s, policy, explore, drift: (m, task) => {
           const d = index.driftEstimate(m, task);
-          return d.mean || d.low || !m.includes('/') ? d : index.driftEstimate(m.slice(m.indexOf('/') + 1), task);
+          const name = d.mean || d.low ? null : bareModel(m);
+          return name === null ? d : index.driftEstimate(name, task);
         }, rnd: req.rnd });
       if (r.explored && r.model) {
         const extra = Math.max(0, (r.candidates.find((c) => c.model === r.model)?.cost_usd ?? 0) - r.exploit.cost_usd);
@@ -181,7 +195,7 @@ export function createRouter(deps: RouterDeps) {
         policy: r.policy,
         task_type: profile.taskType,
         explored: r.explored,
-        profile: { taskType, inputTokens, neededContext, needs, slo, pii, neighbours: neighbours.length },
+        profile: { taskType, inputTokens, neededContext, needs, slo, pii, neighbours: found },
         candidates: r.candidates,
         frontier: r.frontier,
         why: r.why,

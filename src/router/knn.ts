@@ -3,47 +3,19 @@
 // similar prompts showed about each model.
 //
 // The search is bounded so a decision stays well under a millisecond at 20,000 prompts: query terms
-// are scanned rarest first and scanning stops after `scanBudget` postings (default 12,000) (the common terms left
-// over carry little idf weight); terms in over a quarter of the prompts are never scanned. Scores
-// accumulate in a reused typed array and the top k come from a small heap, so a call allocates
-// only its answer. `exactNearest` is the brute-force reference the tests hold it to.
-import { createHash } from 'node:crypto';
+// are scanned rarest first and scanning stops after `scanBudget` postings (default 12,000) (the
+// common terms left over carry little idf weight); terms in over a quarter of the prompts are never
+// scanned. Postings sit in one flat pool (postings.ts), scores accumulate in a reused typed array,
+// the top k come from a reused heap (topk.ts) and the answer is a pair of reused typed arrays, so a
+// search allocates only the query's terms. Outcomes are kept per model slot, so the evidence for
+// every candidate comes from one pass over the neighbours. `exactNearest` is the brute-force
+// reference the tests hold the search to.
 import { DriftMeter, type DriftEstimate, type DriftOptions } from './drift.js';
+import { SlotOutcomes, TermTable } from './postings.js';
+import { selectBest, TopK } from './topk.js';
+import { promptKey, scratchTermsOf, termsOf } from './terms.js';
 
-const DIM_BITS = 20;
-const MASK = (1 << DIM_BITS) - 1;
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-const WORD = /[a-z0-9]+(?:'[a-z]+)?/g;
-
-const fnv = (h: number, s: string): number => {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-  return h;
-};
-
-/** Sparse term-frequency vector of a text: sublinear tf of word unigrams and bigrams (FNV-1a, folded). */
-export function termVector(text: string): Map<number, number> {
-  const words = text.toLowerCase().slice(0, 20_000).match(WORD) ?? [];
-  const tf = new Map<number, number>();
-  let prev = '';
-  for (const w of words) {
-    const h = (fnv(FNV_OFFSET, w) >>> 0) & MASK;
-    tf.set(h, (tf.get(h) ?? 0) + 1);
-    if (prev) {
-      // The hash of `${prev} ${w}` without building the string.
-      const b = (fnv(Math.imul(fnv(FNV_OFFSET, prev) ^ 32, FNV_PRIME), w) >>> 0) & MASK;
-      tf.set(b, (tf.get(b) ?? 0) + 1);
-    }
-    prev = w;
-  }
-  for (const [k, v] of tf) if (v > 1) tf.set(k, 1 + Math.log(v));
-  return tf;
-}
-
-/** A stable key for a prompt: one index entry collects every model's outcome on it. */
-export function promptKey(text: string): string {
-  return createHash('sha1').update(text.trim().toLowerCase()).digest('base64url').slice(0, 16);
-}
+export { promptKey, termsOf, termVector, type Terms } from './terms.js';
 
 /** What one model did on one prompt (scores are 0..1). */
 export interface ModelOutcome {
@@ -59,12 +31,11 @@ export interface Entry {
   taskType: string;
   /** Per model, the sum and count of quality scores; rebuilt from `byTrace`. */
   outcomes: Map<string, ModelOutcome>;
-  /** The same as parallel arrays (model, mean score), for the per-request pass over neighbours. */
-  outcomeModels: string[];
-  outcomeMeans: Float64Array;
   /** trace id × metric → model and score, so a re-delivered evaluation replaces instead of adding. */
   byTrace: Map<string, { model: string; score: number }>;
   seq: number;
+  /** Where the entry sits in the index (changes when the index compacts). */
+  slot: number;
   dead: boolean;
 }
 
@@ -73,12 +44,26 @@ export interface Neighbour {
   sim: number;
 }
 
-/** A growable posting list: entry slots and their term weights. */
-interface Posting {
-  idx: Int32Array;
-  w: Float32Array;
-  len: number;
+/** One search's neighbours, best first, as parallel arrays (reused: read them before the next search). */
+export interface Hits {
+  n: number;
+  slots: Int32Array;
+  sims: Float64Array;
 }
+
+/**
+ * Per model slot, the similarity-weighted successes (`a`) and failures (`b`) of the neighbours'
+ * outcomes, and how many neighbours had one (`used`). `slot` finds a model's place.
+ */
+export interface NeighbourEvidence {
+  slot(model: string): number;
+  a: Float64Array;
+  b: Float64Array;
+  used: Float64Array;
+}
+
+/** Evidence with no neighbours (an empty index, or a request without a prompt). */
+export const NO_EVIDENCE: NeighbourEvidence = Object.freeze({ slot: () => -1, a: new Float64Array(0), b: new Float64Array(0), used: new Float64Array(0) });
 
 export interface PromptIndexOptions {
   /** Postings scanned per query at most (rarest terms first). */
@@ -90,18 +75,31 @@ export interface PromptIndexOptions {
 /** Neighbours consulted to predict an arriving outcome (for the drift estimate). */
 const DRIFT_K = 64;
 
+const weightOf = (sim: number, power: number) => (power === 0.5 ? Math.sqrt(sim) : power === 1 ? sim : Math.pow(sim, power));
+
 /** A bounded inverted index of prompts (oldest evicted first). */
 export class PromptIndex {
   private entries: Entry[] = [];
   private byKey = new Map<string, Entry>();
-  private postings = new Map<number, Posting>();
-  private df = new Map<number, number>();
+  private table = new TermTable();
+  /** Outcomes per entry slot as (model slot, mean) pairs. */
+  private outcomes = new SlotOutcomes();
+
   private seq = 0;
   private dead = 0;
-  /** Per slot: 1 / norm, 0 when the entry is dead (so the candidate loop never touches an entry object). */
+  /** Per slot: 1 / norm, 0 when the entry is dead (so the scan never touches an entry object). */
   private invNorm = new Float64Array(64);
   private scores = new Float64Array(0);
   private touched = new Int32Array(0);
+  /** Per query term: its table position, query weight × idf², and df (for the rarest-first order). */
+  private qPos = new Int32Array(256);
+  private qW = new Float64Array(256);
+  private qOrder = new Float64Array(256);
+  private readonly heap = new TopK();
+  private readonly hits: Hits = { n: 0, slots: new Int32Array(0), sims: new Float64Array(0) };
+  /** Model names seen in outcomes, each with a slot (entries keep outcomes by slot). */
+  private readonly models: string[] = [];
+  private readonly modelSlots = new Map<string, number>();
   private readonly scanBudget: number;
   /**
    * Per model (and model × task type), how its newest outcomes differ from what its neighbours' past
@@ -133,16 +131,40 @@ export class PromptIndex {
     return this.drifts.state(model, taskType);
   }
 
+  /** A model's slot in outcomes and evidence, or -1 when no outcome of it was recorded. */
+  modelSlot(model: string): number {
+    return this.modelSlots.get(model) ?? -1;
+  }
+
+  private slotFor(model: string): number {
+    let i = this.modelSlots.get(model);
+    if (i === undefined) {
+      i = this.models.length;
+      this.models.push(model);
+      this.modelSlots.set(model, i);
+    }
+    return i;
+  }
+
   private observeDrift(text: string, self: Entry | undefined, model: string, score: number, taskType: string): void {
+    const m = this.modelSlot(model);
+    if (m < 0) return;
     let a = 0;
     let b = 0;
-    for (const n of this.nearest(text, DRIFT_K)) {
-      if (n.entry === self || n.sim <= 0) continue;
-      const i = n.entry.outcomeModels.indexOf(model);
-      if (i < 0) continue;
-      const w = Math.sqrt(n.sim);
-      a += w * n.entry.outcomeMeans[i]!;
-      b += w * (1 - n.entry.outcomeMeans[i]!);
+    const hits = this.search(text, DRIFT_K);
+    const { models, means } = this.outcomes;
+    const selfSlot = self ? self.slot : -1;
+    for (let h = 0; h < hits.n; h++) {
+      const j = hits.slots[h]!;
+      if (j === selfSlot) continue;
+      const from = this.outcomes.start(j);
+      const to = from + this.outcomes.len(j);
+      for (let i = from; i < to; i++) {
+        if (models[i] !== m) continue;
+        const w = Math.sqrt(hits.sims[h]!);
+        a += w * means[i]!;
+        b += w * (1 - means[i]!);
+      }
     }
     // A prediction from fewer neighbours is mostly noise (and the same few would predict every new outcome).
     if (a + b < 3) return;
@@ -153,8 +175,8 @@ export class PromptIndex {
     return this.byKey.size;
   }
 
-  private idf(t: number): number {
-    return Math.log(1 + (this.byKey.size + 1) / ((this.df.get(t) ?? 0) + 1));
+  private idf(df: number): number {
+    return Math.log(1 + (this.byKey.size + 1) / (df + 1));
   }
 
   /** Record a scored outcome of `model` on `text`. */
@@ -164,14 +186,12 @@ export class PromptIndex {
     const traceKey = `${o.traceId}\u0000${o.metric}`;
     if (this.byKey.size > 0 && !e?.byTrace.has(traceKey)) this.observeDrift(text, e, o.model, o.score, o.taskType);
     if (!e) {
-      const tv = termVector(text);
-      const terms = Int32Array.from(tv.keys());
-      const weights = Float32Array.from(tv.values());
-      for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+      const { terms, weights } = termsOf(text);
+      for (const t of terms) this.table.count(t, 1);
       let sq = 0;
-      for (let i = 0; i < terms.length; i++) sq += (weights[i]! * this.idf(terms[i]!)) ** 2;
-      e = { key, terms, weights, norm: Math.sqrt(sq) || 1, taskType: o.taskType, outcomes: new Map(), outcomeModels: [], outcomeMeans: new Float64Array(0), byTrace: new Map(), seq: this.seq++, dead: false };
-      const idx = this.entries.length;
+      for (let i = 0; i < terms.length; i++) sq += (weights[i]! * this.idf(this.table.df(this.table.find(terms[i]!)))) ** 2;
+      e = { key, terms, weights, norm: Math.sqrt(sq) || 1, taskType: o.taskType, outcomes: new Map(), byTrace: new Map(), seq: this.seq++, slot: this.entries.length, dead: false };
+      const idx = e.slot;
       this.entries.push(e);
       this.byKey.set(key, e);
       this.post(idx, e);
@@ -185,8 +205,15 @@ export class PromptIndex {
       m.n += 1;
       e.outcomes.set(model, m);
     }
-    e.outcomeModels = [...e.outcomes.keys()];
-    e.outcomeMeans = Float64Array.from(e.outcomes.values(), (m) => m.sum / m.n);
+    this.setOutcomes(e);
+  }
+
+  private setOutcomes(e: Entry): void {
+    this.outcomes.set(
+      e.slot,
+      Array.from(e.outcomes.keys(), (m) => this.slotFor(m)),
+      Array.from(e.outcomes.values(), (m) => m.sum / m.n),
+    );
   }
 
   private evictOldest(): void {
@@ -196,24 +223,29 @@ export class PromptIndex {
     oldest.dead = true;
     this.invNorm[slot] = 0;
     this.byKey.delete(oldest.key);
-    for (const t of oldest.terms) this.df.set(t, Math.max(0, (this.df.get(t) ?? 1) - 1));
+    for (const t of oldest.terms) this.table.count(t, -1);
     this.dead++;
     if (this.dead > this.entries.length / 4) this.compact();
   }
 
+  /** Drop the dead entries: slots, the term table and its postings are laid out again. */
   private compact(): void {
     const live = this.entries.filter((e) => !e.dead);
     this.entries = [];
     this.byKey.clear();
-    this.postings.clear();
+    this.table = new TermTable(this.table.size);
+    this.outcomes.clear();
     this.invNorm.fill(0);
     this.dead = 0;
     for (const e of live) {
-      const idx = this.entries.length;
+      const idx = (e.slot = this.entries.length);
       this.entries.push(e);
+      this.setOutcomes(e);
       this.byKey.set(e.key, e);
+      for (const t of e.terms) this.table.count(t, 1);
       this.post(idx, e);
     }
+    this.table.repack();
   }
 
   private post(idx: number, e: Entry): void {
@@ -223,137 +255,177 @@ export class PromptIndex {
       this.invNorm = grown;
     }
     this.invNorm[idx] = 1 / e.norm;
-    for (let i = 0; i < e.terms.length; i++) {
-      const t = e.terms[i]!;
-      let p = this.postings.get(t);
-      if (!p) this.postings.set(t, (p = { idx: new Int32Array(4), w: new Float32Array(4), len: 0 }));
-      if (p.len === p.idx.length) {
-        const idx2 = new Int32Array(p.len * 2);
-        idx2.set(p.idx);
-        const w2 = new Float32Array(p.len * 2);
-        w2.set(p.w);
-        [p.idx, p.w] = [idx2, w2];
-      }
-      p.idx[p.len] = idx;
-      p.w[p.len++] = e.weights[i]!;
-    }
+    for (let i = 0; i < e.terms.length; i++) this.table.post(e.terms[i]!, idx, e.weights[i]!);
   }
 
-  /** The `k` most similar live prompts (cosine over idf-weighted vectors), best first; bounded scan. */
-  nearest(text: string, k: number): Neighbour[] {
-    if (this.byKey.size === 0 || k <= 0) return [];
-    const q = termVector(text);
-    const n = this.byKey.size;
+  /**
+   * The `k` most similar live prompts (cosine over idf-weighted vectors), best first unless `ordered`
+   * is false (the router sums over them and ranks only the few it needs, `best`): one bounded scan.
+   * The answer is reused by the next search.
+   */
+  search(text: string, k: number, ordered = true): Hits {
+    const hits = this.hits;
+    hits.n = 0;
+    if (this.byKey.size === 0 || k <= 0) return hits;
+    const { terms, weights, n: count } = scratchTermsOf(text);
+    const table = this.table;
     // Terms in over a quarter of the prompts say little and cost the most to scan.
-    const common = Math.max(50, n / 4);
-    const scan: Array<{ p: Posting; qw: number; df: number }> = [];
+    const common = Math.max(50, this.byKey.size / 4);
+    if (this.qPos.length < count) {
+      this.qPos = new Int32Array(count * 2);
+      this.qW = new Float64Array(count * 2);
+      this.qOrder = new Float64Array(count * 2);
+    }
+    const { qPos, qW } = this;
+    let m = 0;
     let qnorm = 0;
-    for (const [t, w] of q) {
-      const idf = this.idf(t);
-      qnorm += (w * idf) ** 2;
-      const df = this.df.get(t) ?? 0;
+    for (let i = 0; i < count; i++) {
+      const pos = table.find(terms[i]!);
+      const df = table.df(pos);
+      const idf = this.idf(df);
+      const w = weights[i]! * idf;
+      qnorm += w * w;
       if (df === 0 || df > common) continue;
-      const p = this.postings.get(t);
-      if (p) scan.push({ p, qw: w * idf * idf, df });
+      qPos[m] = pos;
+      qW[m] = w * idf;
+      // Rarest first, ties in term order (df < 2^31 and m < 2^16 keep the key exact).
+      this.qOrder[m] = df * 65_536 + m;
+      m++;
     }
     qnorm = Math.sqrt(qnorm) || 1;
-    scan.sort((a, b) => a.df - b.df);
+    const order = this.qOrder.subarray(0, m).sort();
     if (this.scores.length < this.entries.length) {
       this.scores = new Float64Array(this.entries.length * 2);
       this.touched = new Int32Array(this.entries.length * 2);
     }
-    const scores = this.scores;
-    const touched = this.touched;
+    const { scores, touched } = this;
+    const slots = table.slots;
+    const tw = table.weights;
     let nt = 0;
     let budget = this.scanBudget;
-    for (const { p, qw } of scan) {
-      if (budget <= 0) break;
-      budget -= p.len;
-      const { idx, w, len } = p;
-      for (let i = 0; i < len; i++) {
-        const j = idx[i]!;
+    for (let o = 0; o < m && budget > 0; o++) {
+      const q = order[o]! % 65_536;
+      const pos = qPos[q]!;
+      const qw = qW[q]!;
+      const from = table.start(pos);
+      const to = from + table.len(pos);
+      budget -= to - from;
+      for (let i = from; i < to; i++) {
+        const j = slots[i]!;
         if (scores[j] === 0) touched[nt++] = j;
-        scores[j] = scores[j]! + qw * w[i]!;
+        scores[j] = scores[j]! + qw * tw[i]!;
       }
     }
-    const heap = new TopK(k);
     const inv = this.invNorm;
     const qinv = 1 / qnorm;
+    if (!ordered) {
+      // Every scored prompt into the answer's arrays, then the best k moved to the front.
+      if (hits.slots.length < Math.max(k, nt)) {
+        hits.slots = new Int32Array(Math.max(k, nt));
+        hits.sims = new Float64Array(hits.slots.length);
+      }
+      let c = 0;
+      for (let i = 0; i < nt; i++) {
+        const j = touched[i]!;
+        const s = scores[j]! * inv[j]! * qinv;
+        scores[j] = 0;
+        if (s > 0) {
+          hits.slots[c] = j;
+          hits.sims[c++] = s;
+        }
+      }
+      if (c > k) selectBest(hits.slots, hits.sims, c, k);
+      hits.n = Math.min(c, k);
+      return hits;
+    }
+    const heap = this.heap;
+    heap.reset(k);
     for (let i = 0; i < nt; i++) {
       const j = touched[i]!;
       const s = scores[j]! * inv[j]! * qinv;
       scores[j] = 0;
       if (s > 0) heap.push(j, s);
     }
-    return heap.sorted().map(([j, sim]) => ({ entry: this.entries[j]!, sim }));
+    if (hits.slots.length < k) {
+      hits.slots = new Int32Array(k);
+      hits.sims = new Float64Array(k);
+    }
+    hits.n = heap.drain(hits.slots, hits.sims);
+    return hits;
+  }
+
+  /** The `m` best of a search's answer, best first (ties to the lower slot, as `search` orders them). */
+  best(hits: Hits, m: number): Neighbour[] {
+    const out: Array<{ slot: number; sim: number }> = [];
+    for (let h = 0; h < hits.n; h++) {
+      const slot = hits.slots[h]!;
+      const sim = hits.sims[h]!;
+      let i = out.length;
+      while (i > 0 && (out[i - 1]!.sim < sim || (out[i - 1]!.sim === sim && out[i - 1]!.slot > slot))) i--;
+      if (i >= m) continue;
+      out.splice(i, 0, { slot, sim });
+      if (out.length > m) out.pop();
+    }
+    return out.map((x) => ({ entry: this.entries[x.slot]!, sim: x.sim }));
+  }
+
+  /** `search` as a list of entries (allocates; the router's hot path reads `search` itself). */
+  nearest(text: string, k: number): Neighbour[] {
+    const h = this.search(text, k);
+    return Array.from(h.slots.subarray(0, h.n), (j, i) => ({ entry: this.entries[j]!, sim: h.sims[i]! }));
+  }
+
+  /**
+   * Every model's evidence from one search in one pass over the neighbours (not one per candidate ×
+   * neighbour): weight = similarity^power.
+   */
+  evidence(hits: Hits | Neighbour[], power: number): NeighbourEvidence {
+    const size = this.models.length;
+    const a = new Float64Array(size);
+    const b = new Float64Array(size);
+    const used = new Float64Array(size);
+    const { models, means } = this.outcomes;
+    const add = (j: number, sim: number) => {
+      if (sim <= 0) return;
+      const w = weightOf(sim, power);
+      const from = this.outcomes.start(j);
+      const to = from + this.outcomes.len(j);
+      for (let i = from; i < to; i++) {
+        const s = models[i]!;
+        const mean = means[i]!;
+        a[s] = a[s]! + w * mean;
+        b[s] = b[s]! + w * (1 - mean);
+        used[s] = used[s]! + 1;
+      }
+    };
+    if (Array.isArray(hits)) for (const x of hits) add(x.entry.slot, x.sim);
+    else for (let h = 0; h < hits.n; h++) add(hits.slots[h]!, hits.sims[h]!);
+    return { slot: (model) => this.modelSlot(model), a, b, used };
   }
 
   /** The exact answer `nearest` approximates: every live prompt scored on every shared term. */
   exactNearest(text: string, k: number): Neighbour[] {
-    const q = termVector(text);
+    const q = termsOf(text);
     let qnorm = 0;
     const qw = new Map<number, number>();
-    for (const [t, w] of q) {
-      const idf = this.idf(t);
-      qnorm += (w * idf) ** 2;
-      qw.set(t, w * idf * idf);
+    for (let i = 0; i < q.terms.length; i++) {
+      const t = q.terms[i]!;
+      const idf = this.idf(this.table.df(this.table.find(t)));
+      qnorm += (q.weights[i]! * idf) ** 2;
+      qw.set(t, q.weights[i]! * idf * idf);
     }
     qnorm = Math.sqrt(qnorm) || 1;
     const heap = new TopK(k);
+    heap.reset(k);
     this.entries.forEach((e, j) => {
       if (e.dead) return;
       let s = 0;
       for (let i = 0; i < e.terms.length; i++) s += (qw.get(e.terms[i]!) ?? 0) * e.weights[i]!;
       if (s > 0) heap.push(j, s / (qnorm * e.norm));
     });
-    return heap.sorted().map(([j, sim]) => ({ entry: this.entries[j]!, sim }));
-  }
-}
-
-/** The k largest (slot, score) pairs seen: a binary min-heap on score. */
-class TopK {
-  private readonly idx: Int32Array;
-  private readonly val: Float64Array;
-  private n = 0;
-  constructor(private readonly k: number) {
-    this.idx = new Int32Array(k);
-    this.val = new Float64Array(k);
-  }
-  push(j: number, v: number): void {
-    const { idx, val } = this;
-    if (this.n < this.k) {
-      let i = this.n++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (val[parent]! <= v) break;
-        idx[i] = idx[parent]!;
-        val[i] = val[parent]!;
-        i = parent;
-      }
-      idx[i] = j;
-      val[i] = v;
-      return;
-    }
-    if (v <= val[0]!) return;
-    // Replace the root and sift down.
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.n) break;
-      const r = l + 1;
-      const c = r < this.n && val[r]! < val[l]! ? r : l;
-      if (val[c]! >= v) break;
-      idx[i] = idx[c]!;
-      val[i] = val[c]!;
-      i = c;
-    }
-    idx[i] = j;
-    val[i] = v;
-  }
-  /** Best first. */
-  sorted(): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
-    for (let i = 0; i < this.n; i++) out.push([this.idx[i]!, this.val[i]!]);
-    return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const slots = new Int32Array(k);
+    const sims = new Float64Array(k);
+    const n = heap.drain(slots, sims);
+    return Array.from(slots.subarray(0, n), (j, i) => ({ entry: this.entries[j]!, sim: sims[i]! }));
   }
 }

@@ -10,12 +10,25 @@ export function priceOf(model: string, overrides: Record<string, ModelPrice>): {
   return r ? { input: r.price.input, output: r.price.output } : null;
 }
 
-/** Priced candidates from model names; unpriced ones are left out (their cost cannot be predicted). */
-export function pricedCandidates(models: Iterable<string>, overrides: Record<string, ModelPrice>): Candidate[] {
+// Per price overrides object and pool array, the candidates priced from them: both are replaced,
+// not changed, when prices or settings change, so a routed request does not price its pool again.
+const priced = new WeakMap<object, WeakMap<object, readonly Candidate[]>>();
+
+/**
+ * Priced candidates from model names; unpriced ones are left out (their cost cannot be predicted).
+ * The answer is shared between calls with the same pool and overrides objects (it is frozen).
+ */
+export function pricedCandidates(models: Iterable<string>, overrides: Record<string, ModelPrice>): readonly Candidate[] {
+  const hit = priced.get(overrides)?.get(models);
+  if (hit) return hit;
   const out: Candidate[] = [];
   for (const model of models) {
     const p = priceOf(model, overrides);
     if (p) out.push({ model, inputPerToken: p.input, outputPerToken: p.output });
   }
-  return out;
+  const frozen = Object.freeze(out);
+  let byPool = priced.get(overrides);
+  if (!byPool) priced.set(overrides, (byPool = new WeakMap()));
+  byPool.set(models, frozen);
+  return frozen;
 }

@@ -1,6 +1,5 @@
 // The workload profile: what a request needs, read from the request alone (no model call).
-import { z } from 'zod';
-import { findPii } from '../evals/index.js';
+import { hasPii } from '../evals/index.js';
 import type { Neighbour } from './knn.js';
 import { countTokens, preloadTokenizer } from '../core/tokens.js';
 
@@ -20,13 +19,13 @@ const CUES: Array<[TaskType, RegExp, number]> = [
   ['qa', /\?|\b(what|who|when|where|why|how|explain|answer)\b/gi, 0.3],
 ];
 
-export const sloHeadersSchema = z.object({
-  route: z.string().max(64).optional(),
-  maxLatencyMs: z.number().positive().optional(),
-  maxCostUsd: z.number().positive().optional(),
-  minQuality: z.number().min(0).max(1).optional(),
-});
-export type Slo = z.infer<typeof sloHeadersSchema>;
+/** A request's own limits and policy, from its headers. */
+export interface Slo {
+  route?: string | undefined;
+  maxLatencyMs?: number | undefined;
+  maxCostUsd?: number | undefined;
+  minQuality?: number | undefined;
+}
 
 export interface ChatBody {
   messages?: Array<{ role?: string; content?: unknown }>;
@@ -76,18 +75,27 @@ export function parseSloHeaders(h: Record<string, string | string[] | undefined>
     const v = h[k];
     return Array.isArray(v) ? v[0] : v;
   };
-  const num = (k: string) => {
+  const num = (k: string, ok: (n: number) => boolean) => {
     const v = one(k);
     if (v === undefined || v.trim() === '') return undefined;
     const n = Number(v);
-    return Number.isFinite(n) ? n : Number.NaN;
+    if (!Number.isFinite(n) || !ok(n)) throw new Error(`${k}: ${v} is out of range`);
+    return n;
   };
-  return sloHeadersSchema.parse({
-    route: one('x-aether-route')?.trim() || undefined,
-    maxLatencyMs: num('x-aether-max-latency-ms'),
-    maxCostUsd: num('x-aether-max-cost-usd'),
-    minQuality: num('x-aether-min-quality'),
-  });
+  const slo: Slo = {};
+  const route = one('x-aether-route')?.trim();
+  if (route) {
+    if (route.length > 64) throw new Error('x-aether-route: longer than 64 characters');
+    slo.route = route;
+  }
+  const positive = (n: number) => n > 0;
+  const maxLatencyMs = num('x-aether-max-latency-ms', positive);
+  const maxCostUsd = num('x-aether-max-cost-usd', positive);
+  const minQuality = num('x-aether-min-quality', (n) => n >= 0 && n <= 1);
+  if (maxLatencyMs !== undefined) slo.maxLatencyMs = maxLatencyMs;
+  if (maxCostUsd !== undefined) slo.maxCostUsd = maxCostUsd;
+  if (minQuality !== undefined) slo.minQuality = minQuality;
+  return slo;
 }
 
 /** Lexical task-type votes of a prompt. */
@@ -95,8 +103,11 @@ export function lexicalTask(prompt: string, hasContexts = false): Partial<Record
   const votes: Partial<Record<TaskType, number>> = {};
   const head = prompt.slice(0, 4000);
   for (const [t, re, w] of CUES) {
-    const n = head.match(re)?.length ?? 0;
-    if (n) votes[t] = (votes[t] ?? 0) + Math.min(n, 5) * w;
+    // Five matches count at most: stop looking after the fifth.
+    let n = 0;
+    re.lastIndex = 0;
+    while (n < 5 && re.exec(head) !== null) n++;
+    if (n) votes[t] = (votes[t] ?? 0) + n * w;
   }
   if (hasContexts) votes.rag = (votes.rag ?? 0) + 3;
   return votes;
@@ -123,7 +134,10 @@ export function promptOf(body: ChatBody): string {
   return '';
 }
 
-/** Profile a request; `neighbours` are its nearest past prompts (they vote on the task type). */
+/** Nearest past prompts whose task types vote on a request's. */
+export const TASK_VOTERS = 8;
+
+/** Profile a request; `neighbours` are its nearest past prompts, best first (the first TASK_VOTERS vote on the task type). */
 export function profileRequest(body: ChatBody, slo: Slo, neighbours: Neighbour[], expectedOut = 256): Profile {
   const msgs = body.messages ?? [];
   let all = '';
@@ -136,7 +150,7 @@ export function profileRequest(body: ChatBody, slo: Slo, neighbours: Neighbour[]
   const prompt = promptOf(body);
   const votes = lexicalTask(prompt, msgs.some((m) => m.role === 'system' && /context|document/i.test(contentText(m.content).text)));
   // Neighbours with a similarity near 1 are the same kind of prompt: their label counts a lot.
-  for (const n of neighbours.slice(0, 8)) votes[n.entry.taskType as TaskType] = (votes[n.entry.taskType as TaskType] ?? 0) + 2 * n.sim;
+  for (const n of neighbours.slice(0, TASK_VOTERS)) votes[n.entry.taskType as TaskType] = (votes[n.entry.taskType as TaskType] ?? 0) + 2 * n.sim;
   const rf = body.response_format?.type;
   const maxOut = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   const inputTokens = tokens(all) + 3 * msgs.length + 3;
@@ -149,6 +163,6 @@ export function profileRequest(body: ChatBody, slo: Slo, neighbours: Neighbour[]
     neededContext: inputTokens + (maxOut ?? 0),
     needs: { tools: (body.tools?.length ?? 0) > 0 || (body.functions?.length ?? 0) > 0, vision, json: rf === 'json_object' || rf === 'json_schema' },
     slo,
-    pii: findPii(all.slice(0, 50_000), 'query').length > 0,
+    pii: hasPii(all.slice(0, 50_000)),
   };
 }

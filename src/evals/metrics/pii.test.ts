@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findPii } from './pii.js';
+import { findPii, hasPii } from './pii.js';
 
 const types = (s: string) => findPii(s, 'response').map((f) => f.type);
 
@@ -55,5 +55,22 @@ describe('findPii', () => {
     ]) {
       assert.ok(!types(negative).includes('phone'), negative);
     }
+  });
+
+  it('hasPii answers whether findPii finds anything (what the router checks per request)', () => {
+    const texts = [
+      'card 4111 1111 1111 1111 ok',
+      'card 4111 1111 1111 1112 ok',
+      'pay to GB82 WEST 1234 5698 7654 33 today',
+      'Mail bob@example.org or call +1 415-555-0132',
+      'In 2023 revenue was 1,234,567 dollars on 2023-04-05; id 000-12-3456',
+      'Order #555-0199 shipped; order number 555-0123',
+      'Reach Bob: 212-4567 after 5pm',
+      'key AKIAIOSFODNN7EXAMPLE',
+      'What is the capital of France?',
+    ];
+    const flagged = texts.filter((t) => hasPii(t));
+    assert.deepEqual(flagged, texts.filter((t) => findPii(t, 'query').length > 0));
+    assert.ok(flagged.length >= 4 && flagged.length < texts.length);
   });
 });

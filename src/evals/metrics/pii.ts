@@ -88,6 +88,18 @@ export function findPii(text: string, field: PiiFinding['field']): PiiFinding[] 
   return found.sort((a, b) => a.start - b.start);
 }
 
+/** Whether `text` holds any personal data or secret (`findPii(text).length > 0`, stopping at the first). */
+export function hasPii(text: string): boolean {
+  for (const d of DETECTORS) {
+    for (const m of text.matchAll(d.re)) {
+      const start = m.index ?? 0;
+      const end = start + m[0].length;
+      if (!d.valid || d.valid(m[0], text.slice(Math.max(0, start - 40), start), text.slice(end, end + 40))) return true;
+    }
+  }
+  return false;
+}
+
 /** PII and secrets in the query or response. Score 1 when any is found (a risk score). */
 export const pii: Metric = {
   name: 'pii',

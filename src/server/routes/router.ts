@@ -32,7 +32,7 @@ const routeBodySchema = z.object({
 }).passthrough();
 
 /** Priced candidates: given ones (prices filled from the table when missing) or the gateway's models. */
-async function candidatesOf(deps: RouteDeps, p: Principal, given: Array<z.infer<typeof candidateSchema>> | undefined): Promise<Candidate[]> {
+async function candidatesOf(deps: RouteDeps, p: Principal, given: Array<z.infer<typeof candidateSchema>> | undefined): Promise<readonly Candidate[]> {
   const overrides = deps.ingest.prices.peek(p.project.id);
   const price = (model: string) => {
     const pr = priceOf(model, overrides);
