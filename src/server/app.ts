@@ -75,11 +75,12 @@ export async function buildServer(deps: RouteDeps, opts: ServerOptions): Promise
     reply.status(404).send(e.toJSON());
   });
 
-  app.addHook('onRequest', sessionGuard(deps.sessions));
-  app.addHook('onSend', async (req, reply, payload) => {
+  // Set on arrival, kept by every reply (errors too): no onSend hook, which fastify would run per reply.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    return payload;
+    done();
   });
+  app.addHook('onRequest', sessionGuard(deps.sessions));
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
