@@ -103,7 +103,7 @@ for (const file of files) {
   for (const n of p.nodes) {
     if (n.callFrame.functionName !== callers) continue;
     const chain: string[] = [];
-    for (let at = parent.get(n.id); at !== undefined && chain.length < 6; at = parent.get(at)) {
+    for (let at = parent.get(n.id); at !== undefined && chain.length < Number(process.env.DEPTH ?? 6); at = parent.get(at)) {
       const f = byId.get(at)!.callFrame;
       chain.push(`${f.functionName || '(anonymous)'} ${moduleOf(f.url, f.functionName)}:${f.lineNumber + 1}`);
     }
