@@ -127,6 +127,7 @@ for (const c of storeCases) {
       const none = await t.aether.server.inject({ method: 'GET', url: '/api/v1/traces' });
       assert.equal(none.statusCode, 401);
       assert.match(none.body, /X-API-Key/);
+      assert.match(String(none.headers['x-request-id']), /^[0-9a-f-]{36}$/, 'an error reply names its request too');
       assert.equal((await get('/api/v1/traces', 'nope')).statusCode, 401);
       const unknown = await get('/api/v1/traces', 'ae_' + 'x'.repeat(43));
       assert.equal(unknown.statusCode, 401);
@@ -167,6 +168,9 @@ for (const c of storeCases) {
       const nf = await t.aether.server.inject('/api/v1/nothing');
       assert.equal(nf.statusCode, 404);
       assert.match(nf.body, /No route GET/);
+      assert.ok(nf.headers['x-request-id']);
+      const mine = await t.aether.server.inject({ url: '/health', headers: { 'x-request-id': 'req-42' } });
+      assert.equal(mine.headers['x-request-id'], 'req-42', "the caller's request id is echoed");
     });
   });
 }

@@ -11,11 +11,12 @@
  * Portkey binds every interface, so the whole run re-executes itself in a private network
  * namespace (`unshare -n`, loopback only); without one, Portkey is skipped and the reason recorded.
  * Env: BENCH_SEQ (2000), BENCH_WARMUP_SEQ (3000), BENCH_DURATION_S (10), BENCH_WARMUP_S (3),
- * BENCH_MEMORY_REQUESTS (100000).
+ * BENCH_MEMORY_REQUESTS (100000), BENCH_CPU_PROF (a folder for V8 CPU profiles of Aether), BENCH_TARGETS (comma-separated target names to run, e.g.
+ * `proxy,aether`; direct, the baseline, always runs; default: all).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +33,7 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const CLIENTS = 50;
 const WARMUP_SEQ = Number(process.env.BENCH_WARMUP_SEQ ?? 3000);
+const ONLY = process.env.BENCH_TARGETS ? new Set(process.env.BENCH_TARGETS.split(',').map((s) => s.trim())) : undefined;
 
 /** Re-run this script inside `unshare -n` with loopback up; returns false when that is impossible. */
 function reexecInNetns(): { ran: true; status: number } | { ran: false; why: string } {
@@ -102,6 +104,7 @@ async function memory(t: Target, total: number): Promise<Memory> {
 }
 
 async function bench(name: TargetName, start: () => Promise<Target>, withMemory: boolean): Promise<TargetResult> {
+  if (ONLY && name !== 'direct' && !ONLY.has(name)) return { status: 'skipped', reason: 'not in BENCH_TARGETS' };
   const teardown = cleanupScope();
   try {
     console.error(`\n▶ ${LABELS[name]}: starting…`);
@@ -144,7 +147,7 @@ async function main(portkeySkip: string | undefined): Promise<void> {
   results.aether_default = await bench('aether_default', () => startAether(root, logDir, upstream.url, true, true), false);
   results.aether = await bench('aether', () => startAether(root, logDir, upstream.url), MEMORY_REQUESTS > 0);
   results.aether_untraced = await bench('aether_untraced', () => startAether(root, logDir, upstream.url, false), false);
-  results.portkey = portkeySkip ? { status: 'skipped', reason: portkeySkip } : await bench('portkey', () => startPortkey(root, logDir, upstream.url), false);
+  results.portkey = portkeySkip && (!ONLY || ONLY.has('portkey')) ? { status: 'skipped', reason: portkeySkip } : await bench('portkey', () => startPortkey(root, logDir, upstream.url), false);
 
   const goalList = goals(results);
   const version = (p: string) => (JSON.parse(readFileSync(join(root, 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
@@ -180,11 +183,13 @@ async function main(portkeySkip: string | undefined): Promise<void> {
     added: { proxy: added(results, 'proxy'), aether_default: added(results, 'aether_default'), aether: added(results, 'aether'), aether_untraced: added(results, 'aether_untraced'), portkey: added(results, 'portkey') },
     goals: goalList,
   };
-  const out = join(root, 'bench/results');
+  // A partial run (BENCH_TARGETS) is for looking, not for the record: it writes to the temp folder.
+  const out = ONLY ? join(tmpdir(), 'aether-bench-gateway-partial') : join(root, 'bench/results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'gateway.json'), JSON.stringify(json, null, 2) + '\n');
   writeFileSync(join(out, 'gateway.md'), md);
   console.log('\n' + md);
+  if (ONLY) console.error(`partial run (BENCH_TARGETS): results in ${out}, bench/results left as they were`);
 }
 
 let portkeySkip: string | undefined;

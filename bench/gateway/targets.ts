@@ -51,7 +51,9 @@ export async function startAether(root: string, logDir: string, upstreamUrl: str
   const settings = join(dataDir, 'gateway.json');
   writeFileSync(settings, JSON.stringify({ tracing: { enabled: tracing } }));
   const t0 = Date.now();
-  const child = spawnNode([join(root, 'bin/aether.js'), '--data-dir', dataDir, 'serve', '--port', String(port), ...(worker ? [] : ['--no-worker'])], {
+  // BENCH_CPU_PROF=<dir>: write V8 CPU profiles of Aether (one per thread) there, for scripts/cpuprofile-summary.ts.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawnNode([...prof, join(root, 'bin/aether.js'), '--data-dir', dataDir, 'serve', '--port', String(port), ...(worker ? [] : ['--no-worker'])], {
     cwd: root,
     env: cleanEnv({ LOG_LEVEL: 'warn', OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'sk-bench', AETHER_GATEWAY_CONFIG: settings }),
     logFile: join(logDir, `aether${worker ? '-default' : ''}${tracing ? '' : '-untraced'}.log`),

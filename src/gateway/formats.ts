@@ -7,7 +7,7 @@ import { toAnthropicMessage } from './anthropic/response.js';
 import { AnthropicEventWriter } from './anthropic/stream-out.js';
 import type { ChatResult, ChunkEvent } from './contract.js';
 import { anthropicErrorBody, openAIErrorBody } from './errors.js';
-import { chatRequestSchema, messagesRequestSchema } from './schemas.js';
+import { chatRequestSchema, messagesRequestSchema, plainChatRequest } from './schemas.js';
 import { sseFrame } from './sse.js';
 import { countPromptTokens } from './tokens.js';
 import type { AnthropicRequest } from './anthropic/types.js';
@@ -34,7 +34,7 @@ export interface ReplyFormat {
 
 export const openAIFormat: ReplyFormat = {
   name: 'openai',
-  parse: (body) => parseOrThrow(chatRequestSchema, body) as ChatRequest,
+  parse: (body) => (plainChatRequest(body) ?? parseOrThrow(chatRequestSchema, body)) as ChatRequest,
   streamInputTokens: () => 0,
   // The upstream's own bytes when it spoke OpenAI: no re-serialization on the hot path.
   json: (result, completion) => result.raw ?? JSON.stringify(completion),

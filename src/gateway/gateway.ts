@@ -207,7 +207,8 @@ export function createGateway(d: GatewayDeps) {
     /** Traces waiting to be stored, and dropped because too many were waiting. */
     stats: () => core.recorder?.stats() ?? { pending: 0, dropped: 0 },
     /** Resolves once every trace handed over so far has been stored (or failed): call before closing the store. */
-    flushTraces: () => core.recorder?.flushed() ?? Promise.resolve(),
+    // One turn first: the traces of answers just written are handed over on the next (steps/trace.ts).
+    flushTraces: () => new Promise<void>((r) => setImmediate(r)).then(() => core.recorder?.flushed()),
     close(): void {
       http.close();
     },

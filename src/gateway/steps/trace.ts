@@ -27,8 +27,14 @@ function bookkeep(flow: Flow): void {
   // Spend counts against the budgets of the model that ran (a downgraded call, the cheaper one's).
   const ran = facts.endpoint && facts.model ? `${facts.endpoint}/${facts.model}` : facts.requestedModel;
   if (facts.costUsd) core.budget.record({ projectId: req.project.id, projectSlug: req.project.slug, model: ran, userId: req.options.userId }, facts.costUsd);
-  core.recorder?.record(req.project, traceBody(facts));
+  // A JSON answer is written once the pipeline returns: build and hand over its trace after that
+  // (the next turn of the event loop), not before the client's bytes. gateway.flushTraces waits
+  // for these.
+  if (core.recorder && !flow.pending) setImmediate(record, flow);
+  else core.recorder?.record(req.project, traceBody(facts));
 }
+
+const record = (flow: Flow) => flow.core.recorder?.record(flow.req.project, traceBody(flow.facts));
 
 /** trace: the bookkeeping around everything else. */
 export async function traceStep(flow: Flow, next: Next): Promise<void> {
