@@ -55,7 +55,8 @@ export async function startAether(root: string, logDir: string, upstreamUrl: str
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const child = spawnNode([...prof, join(root, 'bin/aether.js'), '--data-dir', dataDir, 'serve', '--port', String(port), ...(worker ? [] : ['--no-worker'])], {
     cwd: root,
-    env: cleanEnv({ LOG_LEVEL: 'warn', OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'sk-bench', AETHER_GATEWAY_CONFIG: settings }),
+    // The `npm start` row keeps the default log level (an access-log line per request); the others log warnings only.
+    env: cleanEnv({ ...(worker ? {} : { LOG_LEVEL: 'warn' }), OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'sk-bench', AETHER_GATEWAY_CONFIG: settings }),
     logFile: join(logDir, `aether${worker ? '-default' : ''}${tracing ? '' : '-untraced'}.log`),
   });
   const url = `http://127.0.0.1:${port}`;
