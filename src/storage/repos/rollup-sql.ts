@@ -148,15 +148,34 @@ export function traceRollupDeltas(facts: RollupFacts[]): TraceRollupDelta[] {
   return [...rows.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r);
 }
 
+/** A rollup row as traceRollupRows reads it: the histogram as its non-zero buckets (`hb`) and counts (`hn`). */
+type SparseRollupRow = Omit<TraceRollupDelta, 'latency_hist'> & { hb: number[]; hn: number[] };
+
+/** The JSON parameter of traceRollupRows for rows of traceRollupDeltas. */
+export function rollupRowsJson(rows: TraceRollupDelta[]): string {
+  const sparse: SparseRollupRow[] = rows.map(({ latency_hist, ...r }) => {
+    const hb: number[] = [];
+    const hn: number[] = [];
+    latency_hist.forEach((c, b) => {
+      if (c === 0) return;
+      hb.push(b);
+      hn.push(c);
+    });
+    return { ...r, hb, hn };
+  });
+  return JSON.stringify(sparse);
+}
+
 /**
- * `insert into trace_rollups` from the rows of traceRollupDeltas, passed as the JSON parameter
- * `param`, when the SQL condition `gate` holds (it is evaluated once, before any row is read).
+ * `insert into trace_rollups` from rows of traceRollupDeltas, passed as the JSON parameter `param`
+ * (rollupRowsJson), when the SQL condition `gate` holds (it is evaluated once, before any row is read).
  */
 export const traceRollupRows = (param: string, gate: string) => `
   insert into trace_rollups as r (${TRACE_ROLLUP_COLUMNS})
-  select ${TRACE_ROLLUP_COLUMNS}
+  select project_id, grain, dim, bucket, key, n, errors, input_tokens, output_tokens, tokens, cost_usd, latency_n, latency_sum,
+         aether_hist_add_sparse(null, hb, hn)
     from json_to_recordset(${param}::json) as x(project_id text, grain text, dim text, bucket timestamptz, key text, n bigint,
       errors bigint, input_tokens bigint, output_tokens bigint, tokens bigint, cost_usd float8, latency_n bigint,
-      latency_sum float8, latency_hist int[])
+      latency_sum float8, hb int[], hn int[])
    where ${gate}
   ${TRACE_ROLLUP_MERGE}`;

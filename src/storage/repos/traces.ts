@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { errors } from '../../core/errors.js';
 import type { Page, Span, SpanKind, Trace, TraceQuery, TraceStatus } from '../../core/index.js';
 import { likeEscape, Params, preparedQuery } from '../sql.js';
-import { TRACE_ROLLUP_DELTA, traceRollupDeltas, traceRollupRows } from './rollup-sql.js';
+import { rollupRowsJson, TRACE_ROLLUP_DELTA, traceRollupDeltas, traceRollupRows } from './rollup-sql.js';
 
 /** A trace ready to store: validated and normalized by the ingest module. */
 export type NewTrace = Omit<Trace, 'timestamp' | 'created_at' | 'spans'> & { ts: Date; span_count: number };
@@ -167,7 +167,7 @@ export function tracesRepo(pool: pg.Pool) {
      */
     async insertMany(traces: NewTrace[], spans: NewSpan[], jobs: NewEvalJob[] = []): Promise<Set<string>> {
       if (traces.length === 0) return new Set();
-      const values = [JSON.stringify(traces), JSON.stringify(spans), JSON.stringify(jobs), JSON.stringify(traceRollupDeltas(traces)), traces.length];
+      const values = [JSON.stringify(traces), JSON.stringify(spans), JSON.stringify(jobs), rollupRowsJson(traceRollupDeltas(traces)), traces.length];
       const r = await preparedQuery<{ project_id: string; id: string }>(pool, 'insert_traces', INSERT_SQL, values);
       return new Set(r.rows.map((x) => `${x.project_id}\u0000${x.id}`));
     },
