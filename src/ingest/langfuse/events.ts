@@ -3,6 +3,7 @@
 // its create, so each field keeps the event time it was set at and a later event wins field by field.
 import { z } from 'zod';
 import { dbText } from '../../core/schemas/safe.js';
+import { clientObject } from '../../core/schemas/api.js';
 
 export const INGESTION_TYPES = [
   'trace-create',
@@ -18,7 +19,8 @@ export const INGESTION_TYPES = [
 ] as const;
 export type IngestionType = (typeof INGESTION_TYPES)[number];
 
-const obj = z.record(z.string(), z.unknown());
+// Not z.record: it throws on an object holding "constructor": null (api.ts clientObject).
+const obj = clientObject();
 
 export const ingestionEventSchema = z.object({
   id: dbText({ min: 1, max: 256 }),

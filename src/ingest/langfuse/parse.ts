@@ -4,6 +4,7 @@
 // Langfuse's ChatML reading of each observation's input/output, keyed by observation id.
 import { z } from 'zod';
 import { errors } from '../../core/errors.js';
+import { clientObject } from '../../core/schemas/api.js';
 import { fieldIssues } from '../../core/validate.js';
 
 const n = z.number().finite().nullish();
@@ -28,7 +29,7 @@ export const observationSchema = z.looseObject({
   version: text,
   environment: text,
   model: text,
-  modelParameters: z.record(z.string(), z.unknown()).nullish(),
+  modelParameters: clientObject().nullish(),
   input: z.unknown(),
   output: z.unknown(),
   metadata: z.unknown(),

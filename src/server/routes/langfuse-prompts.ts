@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/validate.js';
 import { dbText, idParam, VALUE_LIMITS } from '../../core/schemas/safe.js';
+import { clientObject } from '../../core/schemas/api.js';
 import { createPromptBody, type Prompts, type VersionOut } from '../../prompts/index.js';
 import type { Principal } from '../auth.js';
 
@@ -18,7 +19,7 @@ const createBody = z.looseObject({
   name: z.string(),
   type: z.enum(['text', 'chat']).optional(),
   prompt: z.unknown(),
-  config: z.record(z.string(), z.unknown()).optional(),
+  config: clientObject().optional(),
   labels: z.array(z.string()).optional(),
   tags: z.array(z.string()).optional(),
   commitMessage: z.string().nullable().optional(),

@@ -57,7 +57,8 @@ export async function langfuseEndpoints(s: FuzzServer, k: Keys, seeded: string[]
         if (res.status !== 207) return;
         const body = json<{ successes: Array<{ id: string }>; errors: Array<{ id: string; status: number; message?: string }> }>(res);
         const ok = new Set(body?.successes.map((x) => x.id));
-        const ids = g.items.map((i) => (i.value as { id?: unknown }).id);
+        // A mutated item may be any JSON value (null, a number): only an object has an id.
+        const ids = g.items.map((i) => (typeof i.value === 'object' && i.value !== null ? (i.value as { id?: unknown }).id : undefined));
         // An event id sent twice in one batch is one event: only the first of each id is judged.
         const firstOf = new Map<unknown, number>();
         ids.forEach((id, i) => firstOf.has(id) || firstOf.set(id, i));
